@@ -1,0 +1,43 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
+import { loggerParams } from './common/logging/logger-options';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { dataSourceOptions } from './database/data-source-options';
+import { HealthModule } from './health/health.module';
+
+export interface AppModuleOptions {
+  /** Where log lines go; tests pass a stream to read them back. */
+  logStream?: DestinationStream;
+  /** Extra modules mounted beside the app's own (tests use it for probe routes). */
+  imports?: NonNullable<DynamicModule['imports']>;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    const url = config.database.url;
+    if (!url) throw new Error('AppModule needs a database URL (start the embedded database first)');
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config, options.logStream)),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions({
+            url,
+            migrationsRun: config.database.migrationsRun,
+            poolSize: config.database.poolSize,
+          }),
+        }),
+        HealthModule,
+        ...(options.imports ?? []),
+      ],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+    };
+  }
+}
