@@ -6,6 +6,7 @@ export default tseslint.config(
   {
     ignores: [
       'jest.config.js',
+      'test/summary-reporter.js',
       'dist/**',
       'node_modules/**',
       'data/**',

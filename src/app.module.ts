@@ -9,6 +9,7 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
+import { SandboxModule } from './sandbox/sandbox.module';
 
 export interface AppModuleOptions {
   /** Where log lines go; tests pass a stream to read them back. */
@@ -35,6 +36,7 @@ export class AppModule {
           }),
         }),
         HealthModule,
+        ...(config.sandbox ? [SandboxModule] : []),
         ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
