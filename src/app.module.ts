@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -9,6 +10,8 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
+import type { Clock } from './runtime/clock';
+import { RuntimeModule } from './runtime/runtime.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 
 export interface AppModuleOptions {
@@ -16,6 +19,8 @@ export interface AppModuleOptions {
   logStream?: DestinationStream;
   /** Extra modules mounted beside the app's own (tests use it for probe routes). */
   imports?: NonNullable<DynamicModule['imports']>;
+  /** Time source; tests pass a ManualClock. */
+  clock?: Clock;
 }
 
 @Module({})
@@ -35,6 +40,8 @@ export class AppModule {
             poolSize: config.database.poolSize,
           }),
         }),
+        ScheduleModule.forRoot(),
+        RuntimeModule.forRoot({ clock: options.clock }),
         HealthModule,
         ...(config.sandbox ? [SandboxModule] : []),
         ...(options.imports ?? []),

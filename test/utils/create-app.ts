@@ -17,7 +17,7 @@ export interface TestApp {
 /** The real app on a random loopback port, on the run's database, in sandbox mode unless told otherwise. */
 export async function createTestApp(
   env: Record<string, string | undefined> = {},
-  options: Pick<AppModuleOptions, 'imports'> = {},
+  options: Pick<AppModuleOptions, 'imports' | 'clock'> = {},
 ): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',

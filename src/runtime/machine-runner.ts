@@ -1,0 +1,346 @@
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { type AnyStateMachine, initialTransition, type StateValue, transition } from 'xstate';
+import { DomainError } from '../common/http/domain-error';
+import { queryRows } from '../database/sql';
+import { Clock } from './clock';
+import type { CancelTimerEffect, OutboxEffect, SetTimerEffect } from './effects';
+import { MachineInspector } from './machine-inspector';
+import {
+  type MachineDefinition,
+  type PersistedMachineSnapshot,
+  stateName,
+} from './machine-definition';
+import { MachineRegistry } from './machine-registry';
+import { enqueueOutbox } from './outbox';
+import { RuntimeSignals } from './runtime-signals';
+import { cancelTimer, setTimer } from './timers';
+
+export interface MachineEvent {
+  type: string;
+  [key: string]: unknown;
+}
+
+export interface SendOptions {
+  /** Who sent it: "api", "webhook:whatsapp", "timer", "outbox:mpesa.stk_push", … (kept in the audit). */
+  source: string;
+  /** Same key twice → applied once. Scoped to the machine instance. */
+  dedupeKey?: string;
+  /** Join the caller's transaction instead of opening one. */
+  manager?: EntityManager;
+}
+
+export type SendResult =
+  | { accepted: true; state: string; version: number; snapshot: PersistedMachineSnapshot }
+  | { accepted: false; reason: 'not_accepted'; state: string; version: number }
+  | { accepted: false; reason: 'duplicate' }
+  | { accepted: false; reason: 'unknown_entity' }
+  | { accepted: false; reason: 'unknown_kind' };
+
+interface MachineRow {
+  snapshot: PersistedMachineSnapshot | null;
+  state: string;
+  version: number;
+  machine_version: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class MachineVersionError extends DomainError {
+  constructor(kind: string, entityId: string, stored: number, known: number) {
+    super(
+      'machine_version_unknown',
+      `The stored ${kind} ${entityId} has machine version ${stored}, but this build knows version ${known}. ` +
+        'Refusing to guess: migrate the stored snapshots or deploy the matching build.',
+      500,
+    );
+  }
+}
+
+interface ExecutableAction {
+  type: string;
+  params?: unknown;
+}
+
+/**
+ * Applies one event to one persisted machine in one transaction: lock, restore, pure
+ * transition, save snapshot + audit row + outbox rows + timers, commit. Nothing outside the
+ * database happens inside the transaction.
+ */
+@Injectable()
+export class MachineRunner {
+  private readonly logger = new Logger(MachineRunner.name);
+
+  constructor(
+    private readonly registry: MachineRegistry,
+    private readonly clock: Clock,
+    private readonly signals: RuntimeSignals,
+    @Optional() private readonly inspector?: MachineInspector,
+  ) {}
+
+  /**
+   * Gives a freshly inserted row its initial snapshot and runs the machine's entry effects.
+   * Call it in the transaction that inserted the row.
+   */
+  async start(
+    kind: string,
+    entityId: string,
+    input: Record<string, unknown>,
+    manager: EntityManager,
+    source = 'create',
+  ): Promise<{ state: string; snapshot: PersistedMachineSnapshot }> {
+    const definition = this.definition(kind);
+    const [snapshot, actions] = initialTransition(definition.machine, input);
+    const persisted = definition.machine.getPersistedSnapshot(snapshot) as unknown as PersistedMachineSnapshot;
+    const state = stateName(persisted.value);
+    const now = this.clock.now();
+    await manager.query(
+      `UPDATE ${definition.table}
+          SET snapshot = $2, state = $3, version = 1, machine_version = $4, updated_at = $5 ${this.extraColumnsSql(definition, persisted, 6)}
+        WHERE id = $1`,
+      [
+        entityId,
+        persisted,
+        state,
+        definition.version,
+        now,
+        ...this.extraColumnValues(definition, persisted),
+      ],
+    );
+    await this.audit(manager, {
+      kind,
+      entityId,
+      from: null,
+      to: state,
+      eventType: 'xstate.init',
+      source,
+      accepted: true,
+      version: 1,
+      at: now,
+    });
+    await this.applyEffects(manager, definition, entityId, actions as ExecutableAction[], now);
+    this.signals.afterCommit(manager, () => this.inspector?.reportStart(kind, entityId, persisted));
+    return { state, snapshot: persisted };
+  }
+
+  async send(
+    kind: string,
+    entityId: string,
+    event: MachineEvent,
+    options: SendOptions,
+  ): Promise<SendResult> {
+    if (options.manager) return this.sendIn(options.manager, kind, entityId, event, options);
+    return this.signals.transaction((manager) =>
+      this.sendIn(manager, kind, entityId, event, options),
+    );
+  }
+
+  private async sendIn(
+    manager: EntityManager,
+    kind: string,
+    entityId: string,
+    event: MachineEvent,
+    options: SendOptions,
+  ): Promise<SendResult> {
+    const now = this.clock.now();
+    const definition = this.registry.get(kind);
+    if (!definition) {
+      await this.audit(manager, {
+        kind,
+        entityId,
+        from: null,
+        to: null,
+        eventType: event.type,
+        source: options.source,
+        accepted: false,
+        version: null,
+        at: now,
+      });
+      return { accepted: false, reason: 'unknown_kind' };
+    }
+    const rows: MachineRow[] = UUID.test(entityId)
+      ? await manager.query(
+          `SELECT snapshot, state, version, machine_version FROM ${definition.table} WHERE id = $1 FOR UPDATE`,
+          [entityId],
+        )
+      : [];
+    const row = rows[0];
+    if (!row?.snapshot) {
+      await this.audit(manager, {
+        kind,
+        entityId,
+        from: null,
+        to: null,
+        eventType: event.type,
+        source: options.source,
+        accepted: false,
+        version: null,
+        at: now,
+      });
+      return { accepted: false, reason: 'unknown_entity' };
+    }
+    if (options.dedupeKey) {
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO inbound_events (provider, external_id, received_at, processed_at)
+         VALUES ('machine', $1, $2, $2) ON CONFLICT (provider, external_id) DO NOTHING RETURNING id`,
+        [`${kind}:${entityId}:${options.dedupeKey}`, now],
+      );
+      if (inserted.length === 0) return { accepted: false, reason: 'duplicate' };
+    }
+    if (row.machine_version !== definition.version) {
+      throw new MachineVersionError(kind, entityId, row.machine_version, definition.version);
+    }
+
+    const machine: AnyStateMachine = definition.machine;
+    const restored = machine.resolveState({
+      value: row.snapshot.value as StateValue,
+      context: row.snapshot.context,
+    });
+    const [next, actions] = transition(machine, restored, event);
+    if (next === restored && actions.length === 0) {
+      await this.audit(manager, {
+        kind,
+        entityId,
+        from: row.state,
+        to: row.state,
+        eventType: event.type,
+        source: options.source,
+        accepted: false,
+        version: row.version,
+        at: now,
+      });
+      return { accepted: false, reason: 'not_accepted', state: row.state, version: row.version };
+    }
+
+    const persisted = machine.getPersistedSnapshot(next) as unknown as PersistedMachineSnapshot;
+    const state = stateName(persisted.value);
+    const updated = await queryRows<{ version: number }>(
+      manager,
+      `UPDATE ${definition.table}
+          SET snapshot = $2, state = $3, version = version + 1, updated_at = $4 ${this.extraColumnsSql(definition, persisted, 5)}
+        WHERE id = $1
+        RETURNING version`,
+      [entityId, persisted, state, now, ...this.extraColumnValues(definition, persisted)],
+    );
+    const version = updated[0]!.version;
+    await this.audit(manager, {
+      kind,
+      entityId,
+      from: row.state,
+      to: state,
+      eventType: event.type,
+      source: options.source,
+      accepted: true,
+      version,
+      at: now,
+    });
+    await this.applyEffects(manager, definition, entityId, actions as ExecutableAction[], now);
+    this.signals.afterCommit(manager, () =>
+      this.inspector?.reportTransition(kind, entityId, event, persisted),
+    );
+    return { accepted: true, state, version, snapshot: persisted };
+  }
+
+  private definition(kind: string): MachineDefinition {
+    const definition = this.registry.get(kind);
+    if (!definition) throw new Error(`no machine registered for kind "${kind}"`);
+    return definition;
+  }
+
+  private extraColumnsSql(
+    definition: MachineDefinition,
+    snapshot: PersistedMachineSnapshot,
+    firstParam: number,
+  ): string {
+    const columns = Object.keys(definition.columnsFromSnapshot?.(snapshot) ?? {});
+    return columns.map((column, i) => `, ${column} = $${firstParam + i}`).join('');
+  }
+
+  private extraColumnValues(
+    definition: MachineDefinition,
+    snapshot: PersistedMachineSnapshot,
+  ): unknown[] {
+    return Object.values(definition.columnsFromSnapshot?.(snapshot) ?? {});
+  }
+
+  private async applyEffects(
+    manager: EntityManager,
+    definition: MachineDefinition,
+    entityId: string,
+    actions: ExecutableAction[],
+    now: Date,
+  ): Promise<void> {
+    const scope = `${definition.kind}:${entityId}`;
+    for (const action of actions) {
+      switch (action.type) {
+        case 'outbox': {
+          const effect = action.params as OutboxEffect;
+          await enqueueOutbox(manager, this.signals, {
+            kind: effect.kind,
+            idempotencyKey: `${scope}:${effect.key}`,
+            payload: effect.payload,
+            maxAttempts: effect.maxAttempts,
+            notBefore: new Date(now.getTime() + (effect.delayMs ?? 0)),
+            machineKind: definition.kind,
+            entityId,
+          });
+          break;
+        }
+        case 'setTimer': {
+          const effect = action.params as SetTimerEffect;
+          const dueAt = effect.at
+            ? new Date(effect.at)
+            : new Date(now.getTime() + (effect.delayMs ?? 0));
+          await setTimer(manager, this.signals, {
+            key: `${scope}:${effect.key}`,
+            dueAt,
+            machineKind: definition.kind,
+            entityId,
+            event: effect.event,
+          });
+          break;
+        }
+        case 'cancelTimer': {
+          const effect = action.params as CancelTimerEffect;
+          await cancelTimer(manager, `${scope}:${effect.key}`);
+          break;
+        }
+        default:
+          // A named action the runner does not know would be an effect silently dropped.
+          throw new Error(`machine "${definition.kind}" asked for unknown action "${action.type}"`);
+      }
+    }
+  }
+
+  private async audit(
+    manager: EntityManager,
+    row: {
+      kind: string;
+      entityId: string;
+      from: string | null;
+      to: string | null;
+      eventType: string;
+      source: string;
+      accepted: boolean;
+      version: number | null;
+      at: Date;
+    },
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO transitions (machine_kind, entity_id, from_state, to_state, event_type, source, accepted, version, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        row.kind,
+        row.entityId,
+        row.from,
+        row.to,
+        row.eventType.slice(0, 100),
+        row.source.slice(0, 100),
+        row.accepted,
+        row.version,
+        row.at,
+      ],
+    );
+    if (!row.accepted) this.logger.debug(`${row.kind} ignored ${row.eventType} (${row.source})`);
+  }
+}

@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { queryRows } from '../database/sql';
+import type { Clock } from './clock';
+import type { MachineRunner } from './machine-runner';
+import { backoffMs, type MachineEventLike, type OutboxResult } from './outbox';
+import type { OutboxRow } from './outbox.entity';
+import type { OutboxHandlers } from './outbox-handlers';
+
+export interface DispatcherOptions {
+  batchSize?: number;
+  concurrency?: number;
+  /** How long a claim holds before another dispatcher may take the row over. */
+  leaseMs?: number;
+  random?: () => number;
+}
+
+interface ClaimedRow {
+  id: string;
+  kind: string;
+  payload: Record<string, unknown>;
+  idempotency_key: string;
+  attempts: number;
+  max_attempts: number;
+  machine_kind: string | null;
+  entity_id: string | null;
+  created_at: Date;
+}
+
+/**
+ * Claims due outbox rows with FOR UPDATE SKIP LOCKED (so any number of dispatchers can run
+ * side by side), runs their handlers with bounded concurrency and records the outcome.
+ * Delivery is at-least-once: a row whose claimer died is taken over when its lease expires.
+ */
+export class OutboxDispatcher {
+  readonly workerId = `dispatcher-${randomUUID().slice(0, 8)}`;
+  private readonly logger = new Logger(OutboxDispatcher.name);
+  private draining: Promise<number> | null = null;
+  private again = false;
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly handlers: OutboxHandlers,
+    private readonly clock: Clock,
+    private readonly runner: MachineRunner | undefined,
+    options: DispatcherOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 50;
+    this.concurrency = options.concurrency ?? 8;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Runs until nothing is due. Concurrent calls share one drain (and trigger one more pass). */
+  drain(): Promise<number> {
+    if (this.draining) {
+      this.again = true;
+      return this.draining;
+    }
+    this.draining = (async () => {
+      let total = 0;
+      try {
+        do {
+          this.again = false;
+          for (;;) {
+            const rows = await this.claim();
+            if (rows.length === 0) break;
+            total += rows.length;
+            await this.runAll(rows);
+          }
+        } while (this.again);
+      } finally {
+        this.draining = null;
+      }
+      return total;
+    })();
+    return this.draining;
+  }
+
+  /** Resolves when the current drain (if any) has finished. */
+  async drainInProgress(): Promise<void> {
+    await this.draining?.catch(() => undefined);
+  }
+
+  private async claim(): Promise<ClaimedRow[]> {
+    const now = this.clock.now();
+    const leaseUntil = new Date(now.getTime() + this.leaseMs);
+    return queryRows<ClaimedRow>(
+      this.dataSource,
+      `UPDATE outbox o
+          SET status = 'running', claimed_by = $1, claim_expires_at = $2, attempts = o.attempts + 1, updated_at = $3
+        WHERE o.id IN (
+          SELECT id FROM outbox
+           WHERE (status = 'pending' AND next_attempt_at <= $3)
+              OR (status = 'running' AND claim_expires_at < $3)
+           ORDER BY next_attempt_at, id
+           LIMIT $4
+           FOR UPDATE SKIP LOCKED)
+        RETURNING o.id, o.kind, o.payload, o.idempotency_key, o.attempts, o.max_attempts, o.machine_kind, o.entity_id, o.created_at`,
+      [this.workerId, leaseUntil, now, this.batchSize],
+    );
+  }
+
+  private async runAll(rows: ClaimedRow[]): Promise<void> {
+    const queue = [...rows];
+    const workers = Array.from({ length: Math.min(this.concurrency, queue.length) }, async () => {
+      for (let row = queue.shift(); row; row = queue.shift()) await this.runOne(row);
+    });
+    await Promise.all(workers);
+  }
+
+  private async runOne(row: ClaimedRow): Promise<void> {
+    const handler = this.handlers.get(row.kind);
+    let result: OutboxResult;
+    if (!handler) {
+      result = { status: 'permanent', error: `no handler for outbox kind "${row.kind}"` };
+    } else {
+      try {
+        result = await handler.handle(this.toEntity(row));
+      } catch (error) {
+        result = { status: 'retry', error: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    try {
+      await this.record(row, result, handler?.onDead?.bind(handler));
+    } catch (error) {
+      // The claim stays; the lease expiry hands the row to the next pass.
+      this.logger.error(
+        { err: error, outboxId: row.id, kind: row.kind },
+        'could not record outbox result',
+      );
+    }
+  }
+
+  private async record(
+    row: ClaimedRow,
+    result: OutboxResult,
+    onDead: ((row: OutboxRow, error: string) => MachineEventLike | undefined) | undefined,
+  ): Promise<void> {
+    const now = this.clock.now();
+    if (result.status === 'done') {
+      await this.feedBack(row, result.event, 'done');
+      await this.dataSource.query(
+        `UPDATE outbox SET status = 'done', completed_at = $3, updated_at = $3, claimed_by = NULL, claim_expires_at = NULL, last_error = NULL
+          WHERE id = $1 AND claimed_by = $2`,
+        [row.id, this.workerId, now],
+      );
+      return;
+    }
+    const exhausted = result.status === 'permanent' || row.attempts >= row.max_attempts;
+    if (exhausted) {
+      const error = result.error.slice(0, 2000);
+      const event =
+        result.status === 'permanent' && result.event
+          ? result.event
+          : onDead?.(this.toEntity(row), error);
+      await this.feedBack(row, event, 'dead');
+      await this.dataSource.query(
+        `UPDATE outbox SET status = 'dead', last_error = $3, updated_at = $4, claimed_by = NULL, claim_expires_at = NULL
+          WHERE id = $1 AND claimed_by = $2`,
+        [row.id, this.workerId, error, now],
+      );
+      this.logger.warn(
+        { outboxId: row.id, kind: row.kind, attempts: row.attempts },
+        'outbox row is dead',
+      );
+      return;
+    }
+    const delay = result.retryAfterMs ?? backoffMs(row.attempts, this.random);
+    await this.dataSource.query(
+      `UPDATE outbox SET status = 'pending', last_error = $3, next_attempt_at = $4, updated_at = $5, claimed_by = NULL, claim_expires_at = NULL
+        WHERE id = $1 AND claimed_by = $2`,
+      [row.id, this.workerId, result.error.slice(0, 2000), new Date(now.getTime() + delay), now],
+    );
+  }
+
+  private async feedBack(
+    row: ClaimedRow,
+    event: MachineEventLike | undefined,
+    outcome: string,
+  ): Promise<void> {
+    if (!event || !this.runner || !row.machine_kind || !row.entity_id) return;
+    await this.runner.send(row.machine_kind, row.entity_id, event, {
+      source: `outbox:${row.kind}`,
+      dedupeKey: `outbox:${row.id}:${outcome}`,
+    });
+  }
+
+  private toEntity(row: ClaimedRow): OutboxRow {
+    return {
+      id: row.id,
+      kind: row.kind,
+      payload: row.payload,
+      idempotencyKey: row.idempotency_key,
+      status: 'running',
+      attempts: row.attempts,
+      maxAttempts: row.max_attempts,
+      nextAttemptAt: this.clock.now(),
+      claimedBy: this.workerId,
+      claimExpiresAt: null,
+      lastError: null,
+      machineKind: row.machine_kind,
+      entityId: row.entity_id,
+      createdAt: row.created_at,
+      updatedAt: this.clock.now(),
+      completedAt: null,
+    };
+  }
+}
