@@ -1,0 +1,495 @@
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import type { WhatsAppWebhookEvent } from '../../src/channels/whatsapp/whatsapp-events';
+import type { WhatsAppEventHandler } from '../../src/channels/whatsapp/whatsapp-inbound.port';
+import { signMetaPayload } from '../../src/channels/whatsapp/whatsapp-signature';
+import { StatusRecorder } from '../../src/channels/whatsapp/whatsapp-status.recorder';
+import { WhatsAppWebhookService } from '../../src/channels/whatsapp/whatsapp-webhook.service';
+import { WhatsAppModule } from '../../src/channels/whatsapp/whatsapp.module';
+import { createTestApp, type TestApp } from '../utils/create-app';
+
+const wamid = (): string => `wamid.TEST${randomBytes(12).toString('hex').toUpperCase()}`;
+const kenyanDigits = (): string => `2547${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
+const nowSeconds = (offset = 0): string => String(Math.floor(Date.now() / 1000) + offset);
+
+function envelope(value: Record<string, unknown>): Record<string, unknown> {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+              ...value,
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function textMessage(from: string, id: string, body = 'hello', name = 'Jane Wanjiku') {
+  return envelope({
+    contacts: [{ profile: { name }, wa_id: from }],
+    messages: [{ from, id, timestamp: nowSeconds(), type: 'text', text: { body } }],
+  });
+}
+
+function statusUpdate(
+  id: string,
+  status: string,
+  recipient: string,
+  extra: Record<string, unknown> = {},
+) {
+  return { id, status, timestamp: nowSeconds(), recipient_id: recipient, ...extra };
+}
+
+async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > until) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const SCHEMES = [
+  { provider: '360dialog', env: {} },
+  { provider: 'meta', env: { WABA_PROVIDER: 'meta' } },
+] as const;
+
+describe.each(SCHEMES)('WhatsApp webhook ($provider)', ({ provider, env }) => {
+  let t: TestApp;
+  let ds: DataSource;
+  let handled: jest.SpyInstance;
+
+  const authHeaders = (raw: string): Record<string, string> =>
+    provider === 'meta'
+      ? { 'X-Hub-Signature-256': signMetaPayload(raw, t.config.whatsapp.appSecret) }
+      : { 'X-Webhook-Secret': t.config.whatsapp.webhookSecret };
+
+  const post = (body: unknown, headers?: Record<string, string>) => {
+    const raw = typeof body === 'string' ? body : JSON.stringify(body);
+    return request(t.url)
+      .post('/whatsapp/webhook')
+      .set('Content-Type', 'application/json')
+      .set(headers ?? authHeaders(raw))
+      .send(raw);
+  };
+
+  const ledger = (externalId: string) =>
+    ds.query<{ id: string; processed_at: Date | null; payload: any }[]>(
+      `SELECT id, processed_at, payload FROM inbound_events WHERE provider = 'whatsapp' AND external_id = $1`,
+      [externalId],
+    );
+
+  const processed = (externalId: string) =>
+    eventually(
+      () => ledger(externalId),
+      (rows) => rows.length > 0 && rows.every((r) => r.processed_at !== null),
+    );
+
+  const insertOutbound = async (providerMessageId: string, recipient: string) => {
+    await ds.query(
+      `INSERT INTO messages (direction, channel, provider_message_id, recipient, kind, status)
+       VALUES ('outbound', 'whatsapp', $1, $2, 'text', 'queued')`,
+      [providerMessageId, `+${recipient}`],
+    );
+  };
+  const messageRow = async (providerMessageId: string): Promise<Record<string, any>> => {
+    const rows = await ds.query<Record<string, any>[]>(
+      `SELECT * FROM messages WHERE channel = 'whatsapp' AND provider_message_id = $1`,
+      [providerMessageId],
+    );
+    return rows[0];
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp(env, { imports: [WhatsAppModule] });
+    ds = t.app.get(DataSource);
+    handled = jest.spyOn(t.app.get(StatusRecorder), 'handle');
+  });
+  afterAll(() => t.close());
+  beforeEach(() => handled.mockClear());
+
+  describe('verification GET', () => {
+    it('echoes the raw challenge as text/plain for the right token', async () => {
+      const res = await request(t.url)
+        .get('/whatsapp/webhook')
+        .query({
+          'hub.mode': 'subscribe',
+          'hub.challenge': '1158201444',
+          'hub.verify_token': t.config.whatsapp.verifyToken,
+        })
+        .expect(200);
+      expect(res.headers['content-type']).toMatch(/^text\/plain/);
+      expect(res.text).toBe('1158201444');
+    });
+
+    it.each([
+      ['a wrong token', { 'hub.mode': 'subscribe', 'hub.challenge': '1', 'hub.verify_token': 'x' }],
+      ['a wrong mode', { 'hub.mode': 'unsubscribe', 'hub.challenge': '1', 'hub.verify_token': '' }],
+      ['no parameters', {}],
+    ])('answers 403 for %s', async (_label, query) => {
+      const q = { ...query } as Record<string, string>;
+      if (q['hub.mode'] === 'unsubscribe') q['hub.verify_token'] = t.config.whatsapp.verifyToken;
+      const res = await request(t.url).get('/whatsapp/webhook').query(q).expect(403);
+      expect(res.text).not.toContain('1');
+    });
+  });
+
+  describe('authentication', () => {
+    it('processes a correctly authenticated inbound message', async () => {
+      const from = kenyanDigits();
+      const id = wamid();
+      const res = await post(textMessage(from, id)).expect(200);
+      expect(res.body).toEqual({ received: 1 });
+      const rows = await processed(id);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].payload).toMatchObject({
+        kind: 'message',
+        id,
+        from: `+${from}`,
+        message: { type: 'text', text: 'hello' },
+      });
+      expect(handled).toHaveBeenCalledTimes(1);
+    });
+
+    /** Ways to get it wrong, per scheme: each returns the headers to send with `raw`. */
+    const refusals = (): [string, (raw: string, original: string) => Record<string, string>][] =>
+      provider === 'meta'
+        ? [
+            ['a tampered body', (_raw, original) => authHeaders(original)],
+            [
+              'a wrong secret',
+              (raw) => ({ 'X-Hub-Signature-256': signMetaPayload(raw, 'not-the-app-secret') }),
+            ],
+            ['a missing header', () => ({})],
+            ['a malformed header', () => ({ 'X-Hub-Signature-256': 'sha256=zz' })],
+          ]
+        : [
+            ['a wrong secret', () => ({ 'X-Webhook-Secret': 'not-the-webhook-secret' })],
+            [
+              'a secret one character off',
+              () => ({ 'X-Webhook-Secret': `${t.config.whatsapp.webhookSecret.slice(0, -1)}1` }),
+            ],
+            ['a missing header', () => ({})],
+            ['an empty header', () => ({ 'X-Webhook-Secret': '' })],
+          ];
+
+    it('answers 401 and stores nothing for every bad credential', async () => {
+      for (const [label, headersFor] of refusals()) {
+        const id = wamid();
+        const original = JSON.stringify(textMessage(kenyanDigits(), id));
+        // The tampered case changes the bytes after signing; the others send them as signed.
+        const raw = label === 'a tampered body' ? original.replace('hello', 'hullo') : original;
+        const res = await post(raw, headersFor(raw, original));
+        expect({ label, status: res.status }).toEqual({ label, status: 401 });
+        expect(res.body).toMatchObject({
+          statusCode: 401,
+          message: 'Webhook authentication failed',
+        });
+        await new Promise((r) => setTimeout(r, 50));
+        expect(await ledger(id)).toHaveLength(0);
+        expect(await ledger(createHash('sha256').update(raw).digest('hex'))).toHaveLength(0);
+      }
+      expect(handled).not.toHaveBeenCalled();
+    });
+
+    it('does not accept the other provider scheme', async () => {
+      const id = wamid();
+      const raw = JSON.stringify(textMessage(kenyanDigits(), id));
+      const other: Record<string, string> =
+        provider === 'meta'
+          ? { 'X-Webhook-Secret': t.config.whatsapp.webhookSecret }
+          : { 'X-Hub-Signature-256': signMetaPayload(raw, t.config.whatsapp.appSecret) };
+      await post(raw, other).expect(401);
+      expect(await ledger(id)).toHaveLength(0);
+    });
+
+    it('answers malformed JSON with 400 and stores nothing', async () => {
+      const raw = '{"object": "whatsapp_business_account", "entry": [';
+      await post(raw).expect(400);
+      const hash = createHash('sha256').update(raw).digest('hex');
+      expect(await ledger(hash)).toHaveLength(0);
+    });
+  });
+
+  describe('dedupe', () => {
+    it('records and handles a message delivered 5 times (3 concurrently) exactly once', async () => {
+      const id = wamid();
+      const body = textMessage(kenyanDigits(), id);
+      await post(body).expect(200);
+      await post(body).expect(200);
+      const concurrent = await Promise.all([post(body), post(body), post(body)]);
+      for (const res of concurrent) expect(res.status).toBe(200);
+      const rows = await processed(id);
+      expect(rows).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 200));
+      const calls = handled.mock.calls.filter(
+        ([e]) => (e as WhatsAppWebhookEvent & { id?: string }).id === id,
+      );
+      expect(calls).toHaveLength(1);
+    });
+
+    it('records an unknown but valid payload under the hash of its body and answers 200', async () => {
+      const body = { object: 'whatsapp_business_account', entry: [], nonce: wamid() };
+      const raw = JSON.stringify(body);
+      const res = await post(raw).expect(200);
+      expect(res.body).toEqual({ received: 1 });
+      const rows = await processed(createHash('sha256').update(raw).digest('hex'));
+      expect(rows).toHaveLength(1);
+      expect(rows[0].payload).toMatchObject({ kind: 'unknown', reason: 'no entries', body });
+    });
+
+    it.each([
+      ['an array', [{ nonce: 1 }]],
+      ['another object type', { object: 'page', nonce: 2 }],
+      ['an unknown field', envelope({ nonce: randomBytes(4).toString('hex') })],
+    ])('answers 200 for %s', async (_label, body) => {
+      const unique = Array.isArray(body) ? [...body, wamid()] : { ...body, n: wamid() };
+      const raw = JSON.stringify(unique);
+      await post(raw).expect(200);
+      expect(await ledger(createHash('sha256').update(raw).digest('hex'))).toHaveLength(1);
+    });
+  });
+
+  describe('statuses', () => {
+    it('ends read when read, sent and delivered arrive in that order', async () => {
+      const id = wamid();
+      const to = kenyanDigits();
+      await insertOutbound(id, to);
+      for (const status of ['read', 'sent', 'delivered']) {
+        await post(envelope({ statuses: [statusUpdate(id, status, to)] })).expect(200);
+        await processed(`${id}:${status}`);
+      }
+      const row = await messageRow(id);
+      expect(row.status).toBe('read');
+      expect(row.sent_at).not.toBeNull();
+      expect(row.delivered_at).not.toBeNull();
+      expect(row.read_at).not.toBeNull();
+      expect(row.failed_at).toBeNull();
+    });
+
+    it('ends read when the three statuses arrive concurrently', async () => {
+      const id = wamid();
+      const to = kenyanDigits();
+      await insertOutbound(id, to);
+      await Promise.all(
+        ['delivered', 'read', 'sent'].map((s) =>
+          post(envelope({ statuses: [statusUpdate(id, s, to)] })).expect(200),
+        ),
+      );
+      for (const s of ['sent', 'delivered', 'read']) await processed(`${id}:${s}`);
+      expect((await messageRow(id)).status).toBe('read');
+    });
+
+    it('keeps delivered when failed arrives after it, and records the error', async () => {
+      const id = wamid();
+      const to = kenyanDigits();
+      await insertOutbound(id, to);
+      await post(envelope({ statuses: [statusUpdate(id, 'delivered', to)] })).expect(200);
+      await processed(`${id}:delivered`);
+      const failed = statusUpdate(id, 'failed', to, {
+        errors: [
+          { code: 131047, title: 'Re-engagement message', message: 'Re-engagement message' },
+        ],
+      });
+      await post(envelope({ statuses: [failed] })).expect(200);
+      await processed(`${id}:failed`);
+      const row = await messageRow(id);
+      expect(row.status).toBe('delivered');
+      expect(row.failed_at).not.toBeNull();
+      expect(row.error_code).toBe('131047');
+      expect(row.error_title).toBe('Re-engagement message');
+    });
+
+    it('moves a sent message to failed, and a late sent does not undo it', async () => {
+      const id = wamid();
+      const to = kenyanDigits();
+      await insertOutbound(id, to);
+      const failed = statusUpdate(id, 'failed', to, {
+        errors: [{ code: 131026, title: 'Message undeliverable' }],
+      });
+      await post(envelope({ statuses: [failed] })).expect(200);
+      await processed(`${id}:failed`);
+      await post(envelope({ statuses: [statusUpdate(id, 'sent', to)] })).expect(200);
+      await processed(`${id}:sent`);
+      const row = await messageRow(id);
+      expect(row.status).toBe('failed');
+      expect(row.error_code).toBe('131026');
+      expect(row.sent_at).not.toBeNull();
+    });
+
+    it('leaves a status for an unknown message unprocessed, and replays it once the row exists', async () => {
+      const id = wamid();
+      const to = kenyanDigits();
+      await post(envelope({ statuses: [statusUpdate(id, 'delivered', to)] })).expect(200);
+      await eventually(
+        () => Promise.resolve(handled.mock.calls.length),
+        (n) => n > 0,
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await ledger(`${id}:delivered`))[0].processed_at).toBeNull();
+      await insertOutbound(id, to);
+      const result = await t.app.get(WhatsAppWebhookService).replayUnprocessed({ olderThanMs: 0 });
+      expect(result.handled).toBeGreaterThanOrEqual(1);
+      expect((await ledger(`${id}:delivered`))[0].processed_at).not.toBeNull();
+      expect((await messageRow(id)).status).toBe('delivered');
+    });
+
+    it('accepts a batch of 1,000 statuses (about 1 MB) within the body limit', async () => {
+      const to = kenyanDigits();
+      const ids = Array.from({ length: 1000 }, () => wamid());
+      const statuses = ids.map((id) =>
+        statusUpdate(id, 'delivered', to, {
+          conversation: {
+            id: randomBytes(16).toString('hex'),
+            origin: { type: 'utility' },
+            expiration_timestamp: nowSeconds(86_400),
+          },
+          pricing: { billable: true, pricing_model: 'PMP', category: 'utility' },
+          biz_opaque_callback_data: randomBytes(300).toString('hex'),
+        }),
+      );
+      const raw = JSON.stringify(envelope({ statuses }));
+      expect(raw.length).toBeGreaterThan(900_000);
+      expect(raw.length).toBeLessThan(3 * 1024 * 1024);
+      const started = Date.now();
+      const res = await post(raw).expect(200);
+      expect(res.body).toEqual({ received: 1000 });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const [{ count }] = await ds.query(
+        `SELECT count(*)::int AS count FROM inbound_events WHERE provider = 'whatsapp' AND external_id = ANY($1)`,
+        [ids.map((id) => `${id}:delivered`)],
+      );
+      expect(count).toBe(1000);
+    });
+  });
+
+  describe('24-hour window', () => {
+    it('stamps last_inbound_at on the customer rows and the merchant with that phone', async () => {
+      const merchantPhone = kenyanDigits();
+      const customerPhone = kenyanDigits();
+      const [merchant] = await ds.query(
+        `INSERT INTO merchants (display_name, whatsapp_phone) VALUES ('Duka', $1) RETURNING id`,
+        [`+${merchantPhone}`],
+      );
+      const [other] = await ds.query(
+        `INSERT INTO merchants (display_name, whatsapp_phone) VALUES ('Other', $1) RETURNING id`,
+        [`+${kenyanDigits()}`],
+      );
+      for (const m of [merchant.id, other.id])
+        await ds.query(`INSERT INTO customers (merchant_id, phone) VALUES ($1, $2)`, [
+          m,
+          `+${customerPhone}`,
+        ]);
+
+      const customerMsg = wamid();
+      await post(textMessage(customerPhone, customerMsg)).expect(200);
+      await processed(customerMsg);
+      const customers = await ds.query(`SELECT last_inbound_at FROM customers WHERE phone = $1`, [
+        `+${customerPhone}`,
+      ]);
+      expect(customers).toHaveLength(2);
+      for (const c of customers) {
+        expect(c.last_inbound_at).not.toBeNull();
+        expect(Date.now() - new Date(c.last_inbound_at).getTime()).toBeLessThan(60_000);
+      }
+      const [beforeMerchant] = await ds.query(
+        `SELECT last_inbound_at FROM merchants WHERE id = $1`,
+        [merchant.id],
+      );
+      expect(beforeMerchant.last_inbound_at).toBeNull();
+
+      const merchantMsg = wamid();
+      await post(textMessage(merchantPhone, merchantMsg)).expect(200);
+      await processed(merchantMsg);
+      const [after] = await ds.query(`SELECT last_inbound_at FROM merchants WHERE id = $1`, [
+        merchant.id,
+      ]);
+      expect(after.last_inbound_at).not.toBeNull();
+    });
+
+    it('passes unsupported message types to the handler marked as unsupported', async () => {
+      const id = wamid();
+      const from = kenyanDigits();
+      const body = envelope({
+        messages: [
+          {
+            from,
+            id,
+            timestamp: nowSeconds(),
+            type: 'sticker',
+            sticker: { id: 'media-1', mime_type: 'image/webp', animated: false },
+          },
+        ],
+      });
+      await post(body).expect(200);
+      await processed(id);
+      expect(handled).toHaveBeenCalledWith(
+        expect.objectContaining({ id, message: { type: 'unsupported', originalType: 'sticker' } }),
+      );
+    });
+  });
+});
+
+/** A bot-side handler composed with the recorder, bound through forRoot. */
+@Injectable()
+class ForwardingHandler implements WhatsAppEventHandler {
+  static readonly seen: WhatsAppWebhookEvent[] = [];
+  constructor(private readonly recorder: StatusRecorder) {}
+  async handle(event: WhatsAppWebhookEvent): Promise<void> {
+    await this.recorder.handle(event);
+    ForwardingHandler.seen.push(event);
+  }
+}
+
+describe('WhatsAppModule.forRoot with a composed handler', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(
+      {},
+      { imports: [WhatsAppModule.forRoot({ eventHandler: ForwardingHandler })] },
+    );
+  });
+  afterAll(() => t.close());
+
+  it('routes new events through the bound handler, which composes the recorder', async () => {
+    const ds = t.app.get(DataSource);
+    const from = kenyanDigits();
+    const [merchant] = await ds.query(
+      `INSERT INTO merchants (display_name, whatsapp_phone) VALUES ('Kiosk', $1) RETURNING id`,
+      [`+${from}`],
+    );
+    const id = wamid();
+    const raw = JSON.stringify(textMessage(from, id, 'invoice 0712345678 500 Logo'));
+    await request(t.url)
+      .post('/whatsapp/webhook')
+      .set('Content-Type', 'application/json')
+      .set('X-Webhook-Secret', t.config.whatsapp.webhookSecret)
+      .send(raw)
+      .expect(200);
+    const seen = await eventually(
+      () =>
+        Promise.resolve(ForwardingHandler.seen.filter((e) => e.kind === 'message' && e.id === id)),
+      (s) => s.length > 0,
+    );
+    expect(seen).toHaveLength(1);
+    const [row] = await ds.query(`SELECT last_inbound_at FROM merchants WHERE id = $1`, [
+      merchant.id,
+    ]);
+    expect(row.last_inbound_at).not.toBeNull();
+  });
+});
