@@ -1,0 +1,106 @@
+/**
+ * One HTTP exchange with Daraja, never throwing: either the response (JSON parsed when it is
+ * JSON) or a network failure that says whether the request may have reached Safaricom.
+ */
+export type DarajaHttpResult =
+  | { kind: 'response'; status: number; body: unknown }
+  | { kind: 'network'; maybeSent: boolean; detail: string };
+
+export interface DarajaErrorEnvelope {
+  requestId?: string;
+  errorCode: string;
+  errorMessage: string;
+}
+
+/** Failures that happen before a single byte of the request left this machine. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function causeCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown; errors?: { code?: unknown }[] } } | null)
+    ?.cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  const nested = cause?.errors?.find((e) => typeof e.code === 'string')?.code;
+  return typeof nested === 'string' ? nested : undefined;
+}
+
+export function classifyNetworkError(error: unknown): { maybeSent: boolean; detail: string } {
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return { maybeSent: true, detail: 'timeout' };
+  const code = causeCode(error);
+  if (code && NOT_SENT_CODES.has(code)) return { maybeSent: false, detail: code };
+  // Connection reset, socket closed mid-request, unknown: the request may have been processed.
+  return { maybeSent: true, detail: code ?? 'network_error' };
+}
+
+export interface DarajaHttpRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: unknown;
+  timeoutMs: number;
+}
+
+export async function darajaHttp(request: DarajaHttpRequest): Promise<DarajaHttpResult> {
+  try {
+    const response = await fetch(request.url, {
+      method: request.method,
+      headers: {
+        Accept: 'application/json',
+        ...(request.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...request.headers,
+      },
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      signal: AbortSignal.timeout(request.timeoutMs),
+    });
+    const text = await response.text();
+    return { kind: 'response', status: response.status, body: parseJson(text) };
+  } catch (error) {
+    return { kind: 'network', ...classifyNetworkError(error) };
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** `{"requestId","errorCode","errorMessage"}`, Daraja's error shape on every API. */
+export function errorEnvelope(body: unknown): DarajaErrorEnvelope | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const b = body as Record<string, unknown>;
+  if (typeof b.errorCode !== 'string') return null;
+  return {
+    requestId: typeof b.requestId === 'string' ? b.requestId : undefined,
+    errorCode: b.errorCode,
+    errorMessage: typeof b.errorMessage === 'string' ? b.errorMessage : '',
+  };
+}
+
+export const INVALID_ACCESS_TOKEN = '404.001.03';
+
+export function isInvalidToken(result: DarajaHttpResult): boolean {
+  return (
+    result.kind === 'response' && errorEnvelope(result.body)?.errorCode === INVALID_ACCESS_TOKEN
+  );
+}
+
+/** A short, log-safe description (no bodies: they may hold phone numbers). */
+export function describeResult(result: DarajaHttpResult): string {
+  if (result.kind === 'network') return `network ${result.detail}`;
+  const envelope = errorEnvelope(result.body);
+  return envelope
+    ? `HTTP ${result.status} ${envelope.errorCode} ${envelope.errorMessage}`
+    : `HTTP ${result.status}`;
+}
