@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PgliteWireServer } from './pglite-wire-server';
 
 export interface EmbeddedPostgres {
   /** A postgres:// URL for the ordinary `pg` driver. */
@@ -45,8 +45,8 @@ function lockDataDir(dir: string): () => void {
 
 /**
  * PostgreSQL (PGlite, WASM) served in-process over the PostgreSQL wire protocol, so the app
- * uses the same `pg` driver, SQL and locking as in production. The socket server multiplexes
- * connections but runs one transaction at a time.
+ * uses the same `pg` driver, SQL and locking as in production. Connections take turns on the
+ * single PGlite session, one transaction (or one implicit extended-protocol unit) at a time.
  */
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
@@ -63,10 +63,9 @@ export async function startEmbeddedPostgres(
     db = await PGlite.create({ dataDir: dir });
   }
   const host = options.host ?? '127.0.0.1';
-  const server = new PGLiteSocketServer({ db, host, port: options.port ?? 0, maxConnections: 256 });
-  await server.start();
-  const address = server.getServerConn();
-  const port = Number(address.slice(address.lastIndexOf(':') + 1));
+  const server = new PgliteWireServer(db);
+  await server.listen(options.port ?? 0, host);
+  const port = server.port;
   let stopped = false;
   return {
     url: `postgres://postgres:postgres@${host}:${port}/postgres`,
@@ -74,7 +73,7 @@ export async function startEmbeddedPostgres(
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop();
+      await server.close();
       await db.close();
       unlock();
     },

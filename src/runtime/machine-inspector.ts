@@ -81,12 +81,12 @@ export class MachineInspector implements OnModuleDestroy {
 
   private async connect(url: string): Promise<InspectorLike | undefined> {
     try {
-      // ESM-only package, loaded only when INSPECT_URL is set.
-      const load = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{
+      // Loaded only when INSPECT_URL is set (an ESM package: Node 20.19+ can require it).
+      const specifier: string = '@statelyai/inspect';
+      const inspect = (await import(specifier)) as {
         createWebSocketInspector(options: { url: string }): InspectorLike & { start?: () => void };
-      }>;
-      const { createWebSocketInspector } = await load('@statelyai/inspect');
-      const inspector = createWebSocketInspector({ url });
+      };
+      const inspector = inspect.createWebSocketInspector({ url });
       inspector.start?.();
       this.logger.log(`reporting machine transitions to the inspector at ${url}`);
       return inspector;

@@ -91,12 +91,14 @@ export class MachineRunner {
   ): Promise<{ state: string; snapshot: PersistedMachineSnapshot }> {
     const definition = this.definition(kind);
     const [snapshot, actions] = initialTransition(definition.machine, input);
-    const persisted = definition.machine.getPersistedSnapshot(snapshot) as unknown as PersistedMachineSnapshot;
+    const persisted = definition.machine.getPersistedSnapshot(
+      snapshot,
+    ) as unknown as PersistedMachineSnapshot;
     const state = stateName(persisted.value);
     const now = this.clock.now();
     await manager.query(
       `UPDATE ${definition.table}
-          SET snapshot = $2, state = $3, version = 1, machine_version = $4, updated_at = $5 ${this.extraColumnsSql(definition, persisted, 6)}
+          SET snapshot = $2, state = $3, version = 0, machine_version = $4, updated_at = $5 ${this.extraColumnsSql(definition, persisted, 6)}
         WHERE id = $1`,
       [
         entityId,
@@ -115,10 +117,10 @@ export class MachineRunner {
       eventType: 'xstate.init',
       source,
       accepted: true,
-      version: 1,
+      version: 0,
       at: now,
     });
-    await this.applyEffects(manager, definition, entityId, actions as ExecutableAction[], now);
+    await this.applyEffects(manager, definition, entityId, actions, now);
     this.signals.afterCommit(manager, () => this.inspector?.reportStart(kind, entityId, persisted));
     return { state, snapshot: persisted };
   }
@@ -222,7 +224,7 @@ export class MachineRunner {
         RETURNING version`,
       [entityId, persisted, state, now, ...this.extraColumnValues(definition, persisted)],
     );
-    const version = updated[0]!.version;
+    const version = updated[0].version;
     await this.audit(manager, {
       kind,
       entityId,
@@ -234,7 +236,7 @@ export class MachineRunner {
       version,
       at: now,
     });
-    await this.applyEffects(manager, definition, entityId, actions as ExecutableAction[], now);
+    await this.applyEffects(manager, definition, entityId, actions, now);
     this.signals.afterCommit(manager, () =>
       this.inspector?.reportTransition(kind, entityId, event, persisted),
     );

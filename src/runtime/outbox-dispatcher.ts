@@ -14,6 +14,8 @@ export interface DispatcherOptions {
   /** How long a claim holds before another dispatcher may take the row over. */
   leaseMs?: number;
   random?: () => number;
+  /** Only these kinds (a dedicated worker); all kinds when unset. */
+  kinds?: string[];
 }
 
 interface ClaimedRow {
@@ -42,6 +44,7 @@ export class OutboxDispatcher {
   private readonly concurrency: number;
   private readonly leaseMs: number;
   private readonly random: () => number;
+  private readonly kinds: string[] | null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -54,6 +57,7 @@ export class OutboxDispatcher {
     this.concurrency = options.concurrency ?? 8;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.random = options.random ?? Math.random;
+    this.kinds = options.kinds ?? null;
   }
 
   /** Runs until nothing is due. Concurrent calls share one drain (and trigger one more pass). */
@@ -96,13 +100,14 @@ export class OutboxDispatcher {
           SET status = 'running', claimed_by = $1, claim_expires_at = $2, attempts = o.attempts + 1, updated_at = $3
         WHERE o.id IN (
           SELECT id FROM outbox
-           WHERE (status = 'pending' AND next_attempt_at <= $3)
-              OR (status = 'running' AND claim_expires_at < $3)
+           WHERE ((status = 'pending' AND next_attempt_at <= $3)
+              OR (status = 'running' AND claim_expires_at < $3))
+             AND ($5::text[] IS NULL OR kind = ANY($5::text[]))
            ORDER BY next_attempt_at, id
            LIMIT $4
            FOR UPDATE SKIP LOCKED)
         RETURNING o.id, o.kind, o.payload, o.idempotency_key, o.attempts, o.max_attempts, o.machine_kind, o.entity_id, o.created_at`,
-      [this.workerId, leaseUntil, now, this.batchSize],
+      [this.workerId, leaseUntil, now, this.batchSize, this.kinds],
     );
   }
 

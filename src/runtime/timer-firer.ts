@@ -28,6 +28,8 @@ export class TimerFirer {
     private readonly signals: RuntimeSignals,
     private readonly runner: MachineRunner,
     private readonly clock: Clock,
+    /** Only timers of these machine kinds; all when unset. */
+    private readonly kinds: string[] | null = null,
   ) {}
 
   fireDue(): Promise<number> {
@@ -61,12 +63,18 @@ export class TimerFirer {
     const found = await this.signals.transaction(async (manager) => {
       const [timer] = await queryRows<DueTimer>(
         manager,
-        `SELECT id, key, machine_kind, entity_id, event, attempts FROM timers
-          WHERE status = 'pending' AND due_at <= $1
-          ORDER BY due_at, id
+        `SELECT t.id, t.key, t.machine_kind, t.entity_id, t.event, t.attempts FROM timers t
+          WHERE t.status = 'pending' AND t.due_at <= $1
+            AND ($2::text[] IS NULL OR t.machine_kind = ANY($2::text[]))
+            -- one machine's timers fire in due order even with several firers
+            AND NOT EXISTS (
+              SELECT 1 FROM timers e
+               WHERE e.machine_kind = t.machine_kind AND e.entity_id = t.entity_id AND e.status = 'pending'
+                 AND (e.due_at, e.id) < (t.due_at, t.id))
+          ORDER BY t.due_at, t.id
           LIMIT 1
-          FOR UPDATE SKIP LOCKED`,
-        [now],
+          FOR UPDATE OF t SKIP LOCKED`,
+        [now, this.kinds],
       );
       if (!timer) return false;
       try {

@@ -36,6 +36,14 @@ const SECRET_QUERY_KEYS = new Set([
   'secret',
 ]);
 
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 export function redactUrl(url: string): string {
   const [path = '', query] = url.split('?', 2);
   let safePath = path;
@@ -47,13 +55,13 @@ export function redactUrl(url: string): string {
       break;
     }
   }
-  safePath = maskPhonesInText(safePath);
+  safePath = maskPhonesInText(safeDecode(safePath));
   if (query === undefined) return safePath;
   const params = query.split('&').map((pair) => {
     const [k = '', v] = pair.split('=', 2);
     if (v === undefined) return maskPhonesInText(k);
-    if (SECRET_QUERY_KEYS.has(decodeURIComponent(k).toLowerCase())) return `${k}=[redacted]`;
-    return `${k}=${maskPhonesInText(decodeURIComponent(v))}`;
+    if (SECRET_QUERY_KEYS.has(safeDecode(k).toLowerCase())) return `${k}=[redacted]`;
+    return `${k}=${maskPhonesInText(safeDecode(v.replace(/\+/g, ' ')))}`;
   });
   return `${safePath}?${params.join('&')}`;
 }

@@ -1,0 +1,4 @@
+import type { MachineDefinition } from '../runtime/machine-definition';
+
+/** Every production machine. Each domain module registers its own at start-up; this list feeds `npm run machines:export`. */
+export const MACHINE_DEFINITIONS: MachineDefinition[] = [];
