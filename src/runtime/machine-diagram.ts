@@ -9,7 +9,7 @@ function describeTransition(eventType: string, guard: unknown): string {
     typeof guard === 'string'
       ? guard
       : guard && typeof guard === 'object' && 'type' in guard
-        ? String((guard).type)
+        ? String(guard.type)
         : undefined;
   return guardName ? `${eventType} [${guardName}]` : eventType;
 }

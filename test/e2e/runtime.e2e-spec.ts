@@ -67,8 +67,7 @@ describe('durable machines', () => {
         [KIND, id],
       );
     expect(chain.map((t) => t.version)).toEqual(Array.from({ length: 52 }, (_, i) => i));
-    for (let i = 1; i < chain.length; i++)
-      expect(chain[i].from_state).toBe(chain[i - 1].to_state);
+    for (let i = 1; i < chain.length; i++) expect(chain[i].from_state).toBe(chain[i - 1].to_state);
     const pings: { n: string }[] = await a.dataSource.query(
       `SELECT count(*) AS n FROM outbox WHERE machine_kind = $1 AND entity_id = $2 AND kind = 'example.ping'`,
       [KIND, id],

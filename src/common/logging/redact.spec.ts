@@ -29,7 +29,9 @@ describe('log redaction', () => {
       '/whatsapp/webhook?hub.verify_token=[redacted]&hub.challenge=1',
     );
     expect(redactUrl('/x?phone=0712345678')).toBe('/x?phone=07****678');
-    expect(redactUrl('/sandbox/users/%2B254711135460/inbox')).toBe('/sandbox/users/2547****460/inbox');
+    expect(redactUrl('/sandbox/users/%2B254711135460/inbox')).toBe(
+      '/sandbox/users/2547****460/inbox',
+    );
     expect(redactUrl('/x?to=%2B254711135460')).toBe('/x?to=2547****460');
   });
 
