@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { WhatsAppWebhookEvent } from './whatsapp-events';
 import { WHATSAPP_EVENT_HANDLER, type WhatsAppEventHandler } from './whatsapp-inbound.port';
@@ -39,7 +39,7 @@ export function externalIdOf(
  * Handling runs after the answer because providers want one in well under a second.
  */
 @Injectable()
-export class WhatsAppWebhookService implements OnApplicationShutdown {
+export class WhatsAppWebhookService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(WhatsAppWebhookService.name);
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -106,8 +106,8 @@ export class WhatsAppWebhookService implements OnApplicationShutdown {
     return { replayed: rows.length, handled, abandoned: abandonedCount };
   }
 
-  /** Waits for handling that started before shutdown, so it does not outlive the database. */
-  async onApplicationShutdown(): Promise<void> {
+  /** Waits for handling that started before shutdown: TypeORM closes the database after this. */
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
   }
 
