@@ -9,7 +9,11 @@ import {
   WhatsAppSimulatorState,
   ticksOf,
 } from './whatsapp-simulator.state';
-import { type WebhookAnswer, WhatsAppWebhookSender } from './whatsapp-webhook.sender';
+import {
+  SIMULATED_BUSINESS_NUMBER,
+  type WebhookAnswer,
+  WhatsAppWebhookSender,
+} from './whatsapp-webhook.sender';
 
 export interface SendSuccessBody {
   messaging_product: 'whatsapp';
@@ -91,8 +95,11 @@ export class WhatsAppSimulatorService {
   ): Promise<{ messageId: string; webhookStatus: WebhookAnswer }> {
     const id = newWamid(waId);
     const at = new Date();
-    const context = options.contextMessageId ?? this.state.lastOutbound(waId)?.id;
-    const { message, preview } = inboundMessage(action, this.state.lastOutbound(waId));
+    const replyingTo = options.contextMessageId
+      ? this.state.find(options.contextMessageId)?.entry
+      : this.state.lastOutbound(waId);
+    const context = options.contextMessageId ?? replyingTo?.id;
+    const { message, preview } = inboundMessage(action, replyingTo);
     const wire: Record<string, unknown> = {
       from: waId,
       id,
@@ -100,7 +107,7 @@ export class WhatsAppSimulatorService {
       ...message,
     };
     if (context && action.kind !== 'text' && action.kind !== 'unsupported')
-      wire.context = { from: '15550783881', id: context };
+      wire.context = { from: SIMULATED_BUSINESS_NUMBER, id: context };
     const entry: TranscriptEntry = {
       id,
       direction: 'inbound',
