@@ -488,6 +488,8 @@ describe('Daraja simulator (wire protocol of PROTOCOLS.md §1)', () => {
       expect((await ctl('requests')).requests).toEqual([]);
       expect((await ctl('prompts')).prompts).toEqual([]);
       expect((await ctl('settings')).settings.mode).toBe('auto');
+      const bare = await fetch(`${base()}/control/reset`, { method: 'POST' });
+      expect(bare.status).toBe(200);
       // Tokens survive a plain reset, and the subscriber lock is gone.
       expect((await stkPush()).status).toBe(200);
     });
