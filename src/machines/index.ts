@@ -1,4 +1,5 @@
 import type { MachineDefinition } from '../runtime/machine-definition';
+import { invoiceDefinition } from './invoice.machine';
 
 /** Every production machine. Each domain module registers its own at start-up; this list feeds `npm run machines:export`. */
-export const MACHINE_DEFINITIONS: MachineDefinition[] = [];
+export const MACHINE_DEFINITIONS: MachineDefinition[] = [invoiceDefinition];

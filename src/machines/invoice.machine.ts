@@ -1,0 +1,424 @@
+import { assign, setup } from 'xstate';
+import { effectActions, type OutboxEffect } from '../runtime/effects';
+import type { MachineDefinition } from '../runtime/machine-definition';
+
+/**
+ * One invoice, from creation to PAID or CANCELLED. Pure: effects are named `outbox` actions
+ * with deterministic keys, turned into rows by the runner.
+ *
+ *   READY ─DELIVERY_ACCEPTED→ SENT
+ *   READY | SENT | FAILED | PARTIALLY_PAID ─PAYMENT_REQUESTED→ PAYMENT_INIT
+ *   PAYMENT_INIT ─STK_REJECTED | PAYMENT_FAILED→ FAILED
+ *   PAYMENT_INIT ─PAYMENT_CONFIRMED→ PAID (balance 0) | PARTIALLY_PAID (balance left)
+ *   READY | SENT | FAILED | PARTIALLY_PAID ─CANCEL→ CANCELLED
+ *
+ * A delivery confirmed after a payment started is still recorded (deliveredVia). Final states
+ * accept nothing: no root-level `on`, because transition() applies it even to a done snapshot.
+ *
+ * Decisions:
+ * - CANCEL is refused in PAYMENT_INIT: the customer may be typing the PIN, and money arriving
+ *   for a cancelled invoice would need a refund. Cancel after the push concludes.
+ * - Every push counts as an attempt (partial or not): the bound protects customers from
+ *   prompt spam, so the 6th PAYMENT_REQUESTED with the default maxAttempts of 5 is refused.
+ * - A confirmation of an earlier attempt that was given up on (FAILED, or a late success
+ *   after a partial payment) still counts: the money arrived. Each payment id counts once.
+ * - PARTIALLY_PAID is its own state so that lists can filter on it; PAID only at balance 0.
+ */
+
+export const INVOICE_MACHINE_KIND = 'invoice';
+export const INVOICE_MACHINE_VERSION = 1;
+export const DEFAULT_MAX_PAYMENT_ATTEMPTS = 5;
+
+export const INVOICE_STATES = [
+  'READY',
+  'SENT',
+  'PAYMENT_INIT',
+  'PARTIALLY_PAID',
+  'FAILED',
+  'PAID',
+  'CANCELLED',
+] as const;
+export type InvoiceState = (typeof INVOICE_STATES)[number];
+
+export interface InvoicePaymentOutcome {
+  paymentId: string;
+  outcome: string;
+  code: number | string | null;
+}
+
+export interface InvoiceContext {
+  invoiceId: string;
+  ref: string;
+  amount: number;
+  amountPaid: number;
+  attempts: number;
+  maxAttempts: number;
+  /** Deliveries asked for: creation is 1, each REMIND adds one. */
+  deliveries: number;
+  deliveredVia: string | null;
+  pendingPaymentId: string | null;
+  pendingAmount: number | null;
+  checkoutRequestId: string | null;
+  confirmedPaymentIds: string[];
+  lastPaymentId: string | null;
+  lastOutcome: InvoicePaymentOutcome | null;
+  cancelledBy: string | null;
+}
+
+export interface InvoiceInput {
+  invoiceId: string;
+  ref: string;
+  amount: number;
+  maxAttempts?: number;
+}
+
+export type InvoiceEvent =
+  | { type: 'DELIVERY_ACCEPTED'; channel: string }
+  | { type: 'DELIVERY_FAILED'; reason?: string }
+  | { type: 'REMIND'; by?: string }
+  | { type: 'PAYMENT_REQUESTED'; paymentId: string; amount: number; phone?: string }
+  | { type: 'STK_ACCEPTED'; paymentId: string; checkoutRequestId: string }
+  | { type: 'STK_REJECTED'; paymentId: string; code: string | number; message?: string }
+  | { type: 'PAYMENT_CONFIRMED'; paymentId: string; amount: number; receipt: string }
+  | { type: 'PAYMENT_FAILED'; paymentId: string; outcome: string; resultCode?: number | null }
+  | { type: 'CANCEL'; by: string };
+
+const balanceOf = (context: InvoiceContext) => Math.max(0, context.amount - context.amountPaid);
+
+const isNewPaymentId = (context: InvoiceContext, paymentId: string) =>
+  !context.confirmedPaymentIds.includes(paymentId);
+
+const confirmedAmount = (event: InvoiceEvent) =>
+  event.type === 'PAYMENT_CONFIRMED' && Number.isInteger(event.amount) && event.amount > 0
+    ? event.amount
+    : 0;
+
+const settles = (context: InvoiceContext, event: InvoiceEvent) =>
+  context.amountPaid + confirmedAmount(event) >= context.amount;
+
+const isPending = (context: InvoiceContext, event: InvoiceEvent) =>
+  'paymentId' in event &&
+  context.pendingPaymentId !== null &&
+  event.paymentId === context.pendingPaymentId;
+
+const deliveryEffect = (context: InvoiceContext): OutboxEffect => ({
+  kind: 'invoice.deliver',
+  key: `deliver:${context.deliveries}`,
+  payload: { invoiceId: context.invoiceId },
+});
+
+const partialReceiptEffect = (context: InvoiceContext): OutboxEffect => ({
+  kind: 'invoice.receipt',
+  key: `receipt:${context.lastPaymentId}`,
+  payload: { invoiceId: context.invoiceId, paymentId: context.lastPaymentId, partial: true },
+});
+
+const partialNotifyEffect = (context: InvoiceContext): OutboxEffect => ({
+  kind: 'merchant.notify',
+  key: `partial:${context.lastPaymentId}`,
+  payload: {
+    invoiceId: context.invoiceId,
+    paymentId: context.lastPaymentId,
+    topic: 'partially_paid',
+  },
+});
+
+const isLateConfirmation = (context: InvoiceContext, event: InvoiceEvent) =>
+  event.type === 'PAYMENT_CONFIRMED' &&
+  confirmedAmount(event) > 0 &&
+  isNewPaymentId(context, event.paymentId);
+
+export const invoiceMachine = setup({
+  types: {
+    context: {} as InvoiceContext,
+    input: {} as InvoiceInput,
+    events: {} as InvoiceEvent,
+  },
+  actions: {
+    ...effectActions,
+    recordDelivery: assign({
+      deliveredVia: ({ context, event }) =>
+        event.type === 'DELIVERY_ACCEPTED' ? event.channel : context.deliveredVia,
+    }),
+    countDelivery: assign({ deliveries: ({ context }) => context.deliveries + 1 }),
+    startAttempt: assign(({ context, event }) =>
+      event.type === 'PAYMENT_REQUESTED'
+        ? {
+            attempts: context.attempts + 1,
+            pendingPaymentId: event.paymentId,
+            pendingAmount: event.amount,
+            checkoutRequestId: null,
+            lastPaymentId: event.paymentId,
+          }
+        : {},
+    ),
+    recordCheckout: assign({
+      checkoutRequestId: ({ context, event }) =>
+        event.type === 'STK_ACCEPTED' ? event.checkoutRequestId : context.checkoutRequestId,
+    }),
+    recordFailure: assign(({ event }) => ({
+      pendingPaymentId: null,
+      pendingAmount: null,
+      lastOutcome:
+        event.type === 'STK_REJECTED'
+          ? { paymentId: event.paymentId, outcome: 'rejected', code: event.code }
+          : event.type === 'PAYMENT_FAILED'
+            ? { paymentId: event.paymentId, outcome: event.outcome, code: event.resultCode ?? null }
+            : null,
+    })),
+    recordPayment: assign(({ context, event }) =>
+      event.type === 'PAYMENT_CONFIRMED'
+        ? {
+            amountPaid: context.amountPaid + confirmedAmount(event),
+            confirmedPaymentIds: [...context.confirmedPaymentIds, event.paymentId],
+            lastPaymentId: event.paymentId,
+            lastOutcome: { paymentId: event.paymentId, outcome: 'paid', code: 0 },
+            // A late confirmation of an older attempt leaves a push in flight alone.
+            ...(event.paymentId === context.pendingPaymentId
+              ? { pendingPaymentId: null, pendingAmount: null }
+              : {}),
+          }
+        : {},
+    ),
+    recordCancel: assign({
+      cancelledBy: ({ context, event }) =>
+        event.type === 'CANCEL' ? event.by : context.cancelledBy,
+    }),
+  },
+  guards: {
+    canStartPayment: ({ context, event }) =>
+      event.type === 'PAYMENT_REQUESTED' &&
+      context.attempts < context.maxAttempts &&
+      typeof event.paymentId === 'string' &&
+      event.paymentId.length > 0 &&
+      Number.isInteger(event.amount) &&
+      event.amount >= 1 &&
+      event.amount <= balanceOf(context),
+    isPendingPayment: ({ context, event }) => isPending(context, event),
+    pendingPaymentSettles: ({ context, event }) =>
+      isPending(context, event) && confirmedAmount(event) > 0 && settles(context, event),
+    pendingPaymentConfirmed: ({ context, event }) =>
+      isPending(context, event) && confirmedAmount(event) > 0,
+    lateConfirmationSettles: ({ context, event }) =>
+      isLateConfirmation(context, event) && settles(context, event),
+    lateConfirmation: ({ context, event }) => isLateConfirmation(context, event),
+  },
+}).createMachine({
+  id: 'invoice',
+  initial: 'READY',
+  context: ({ input }) => ({
+    invoiceId: input.invoiceId,
+    ref: input.ref,
+    amount: input.amount,
+    amountPaid: 0,
+    attempts: 0,
+    maxAttempts: input.maxAttempts ?? DEFAULT_MAX_PAYMENT_ATTEMPTS,
+    deliveries: 1,
+    deliveredVia: null,
+    pendingPaymentId: null,
+    pendingAmount: null,
+    checkoutRequestId: null,
+    confirmedPaymentIds: [],
+    lastPaymentId: null,
+    lastOutcome: null,
+    cancelledBy: null,
+  }),
+  states: {
+    READY: {
+      entry: { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
+      on: {
+        DELIVERY_ACCEPTED: { target: 'SENT', actions: 'recordDelivery' },
+        DELIVERY_FAILED: {
+          actions: {
+            type: 'outbox',
+            params: ({ context }) => ({
+              kind: 'merchant.notify',
+              key: `undelivered:${context.deliveries}`,
+              payload: { invoiceId: context.invoiceId, topic: 'undelivered' },
+            }),
+          },
+        },
+        REMIND: {
+          actions: [
+            'countDelivery',
+            { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
+          ],
+        },
+        PAYMENT_REQUESTED: { guard: 'canStartPayment', target: 'PAYMENT_INIT' },
+        CANCEL: { target: 'CANCELLED' },
+      },
+    },
+    SENT: {
+      on: {
+        DELIVERY_ACCEPTED: { actions: 'recordDelivery' },
+        REMIND: {
+          actions: [
+            'countDelivery',
+            { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
+          ],
+        },
+        PAYMENT_REQUESTED: { guard: 'canStartPayment', target: 'PAYMENT_INIT' },
+        CANCEL: { target: 'CANCELLED' },
+      },
+    },
+    PAYMENT_INIT: {
+      entry: [
+        'startAttempt',
+        {
+          type: 'outbox',
+          params: ({ context }) => ({
+            kind: 'mpesa.stk_push',
+            key: `stk:${context.pendingPaymentId}`,
+            payload: { paymentId: context.pendingPaymentId, invoiceId: context.invoiceId },
+          }),
+        },
+      ],
+      on: {
+        DELIVERY_ACCEPTED: { actions: 'recordDelivery' },
+        STK_ACCEPTED: { guard: 'isPendingPayment', actions: 'recordCheckout' },
+        STK_REJECTED: { guard: 'isPendingPayment', target: 'FAILED', actions: 'recordFailure' },
+        PAYMENT_FAILED: { guard: 'isPendingPayment', target: 'FAILED', actions: 'recordFailure' },
+        PAYMENT_CONFIRMED: [
+          { guard: 'pendingPaymentSettles', target: 'PAID', actions: 'recordPayment' },
+          {
+            guard: 'pendingPaymentConfirmed',
+            target: 'PARTIALLY_PAID',
+            actions: [
+              'recordPayment',
+              { type: 'outbox', params: ({ context }) => partialReceiptEffect(context) },
+              { type: 'outbox', params: ({ context }) => partialNotifyEffect(context) },
+            ],
+          },
+        ],
+      },
+    },
+    PARTIALLY_PAID: {
+      on: {
+        DELIVERY_ACCEPTED: { actions: 'recordDelivery' },
+        REMIND: {
+          actions: [
+            'countDelivery',
+            { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
+          ],
+        },
+        PAYMENT_REQUESTED: { guard: 'canStartPayment', target: 'PAYMENT_INIT' },
+        PAYMENT_CONFIRMED: [
+          { guard: 'lateConfirmationSettles', target: 'PAID', actions: 'recordPayment' },
+          {
+            guard: 'lateConfirmation',
+            actions: [
+              'recordPayment',
+              { type: 'outbox', params: ({ context }) => partialReceiptEffect(context) },
+              { type: 'outbox', params: ({ context }) => partialNotifyEffect(context) },
+            ],
+          },
+        ],
+        CANCEL: { target: 'CANCELLED' },
+      },
+    },
+    FAILED: {
+      entry: [
+        {
+          type: 'outbox',
+          params: ({ context }) => ({
+            kind: 'merchant.notify',
+            key: `failed:${context.lastPaymentId}`,
+            payload: {
+              invoiceId: context.invoiceId,
+              paymentId: context.lastPaymentId,
+              topic: 'payment_failed',
+              outcome: context.lastOutcome?.outcome ?? null,
+            },
+          }),
+        },
+        {
+          type: 'outbox',
+          params: ({ context }) => ({
+            kind: 'customer.payment_failed',
+            key: `failed:${context.lastPaymentId}`,
+            payload: {
+              invoiceId: context.invoiceId,
+              paymentId: context.lastPaymentId,
+              outcome: context.lastOutcome?.outcome ?? null,
+            },
+          }),
+        },
+      ],
+      on: {
+        DELIVERY_ACCEPTED: { actions: 'recordDelivery' },
+        REMIND: {
+          actions: [
+            'countDelivery',
+            { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
+          ],
+        },
+        PAYMENT_REQUESTED: { guard: 'canStartPayment', target: 'PAYMENT_INIT' },
+        PAYMENT_CONFIRMED: [
+          { guard: 'lateConfirmationSettles', target: 'PAID', actions: 'recordPayment' },
+          {
+            guard: 'lateConfirmation',
+            target: 'PARTIALLY_PAID',
+            actions: [
+              'recordPayment',
+              { type: 'outbox', params: ({ context }) => partialReceiptEffect(context) },
+              { type: 'outbox', params: ({ context }) => partialNotifyEffect(context) },
+            ],
+          },
+        ],
+        CANCEL: { target: 'CANCELLED' },
+      },
+    },
+    PAID: {
+      type: 'final',
+      entry: [
+        {
+          type: 'outbox',
+          params: ({ context }) => ({
+            kind: 'invoice.receipt',
+            key: `receipt:${context.lastPaymentId}`,
+            payload: { invoiceId: context.invoiceId, paymentId: context.lastPaymentId },
+          }),
+        },
+        {
+          type: 'outbox',
+          params: ({ context }) => ({
+            kind: 'merchant.notify',
+            key: `paid:${context.lastPaymentId}`,
+            payload: {
+              invoiceId: context.invoiceId,
+              paymentId: context.lastPaymentId,
+              topic: 'paid',
+            },
+          }),
+        },
+      ],
+    },
+    CANCELLED: {
+      type: 'final',
+      entry: [
+        'recordCancel',
+        {
+          type: 'outbox',
+          params: ({ context }) => ({
+            kind: 'invoice.cancelled_notice',
+            key: 'cancelled',
+            payload: {
+              invoiceId: context.invoiceId,
+              by: context.cancelledBy,
+              amountPaid: context.amountPaid,
+            },
+          }),
+        },
+      ],
+    },
+  },
+});
+
+export const invoiceDefinition: MachineDefinition<typeof invoiceMachine> = {
+  kind: INVOICE_MACHINE_KIND,
+  version: INVOICE_MACHINE_VERSION,
+  machine: invoiceMachine,
+  table: 'invoices',
+  // Lists and reports read amount_paid without opening the snapshot.
+  columnsFromSnapshot: (snapshot) => ({ amount_paid: Number(snapshot.context.amountPaid ?? 0) }),
+};
