@@ -1,0 +1,40 @@
+import { HttpStatus } from '@nestjs/common';
+import { DomainError } from '../common/http/domain-error';
+import { UUID_PATTERN } from '../merchants/pg-error';
+
+/** Position after the last row of a page, in (created_at, id) descending order. */
+export interface InvoiceCursor {
+  /** created_at with microseconds, as PostgreSQL printed it: a JS Date would lose them. */
+  createdAt: string;
+  id: string;
+}
+
+const EXACT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+export function encodeCursor(cursor: InvoiceCursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id]), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(encoded: string): InvoiceCursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    Array.isArray(parsed) &&
+    parsed.length === 2 &&
+    typeof parsed[0] === 'string' &&
+    EXACT_TIME.test(parsed[0]) &&
+    typeof parsed[1] === 'string' &&
+    UUID_PATTERN.test(parsed[1])
+  ) {
+    return { createdAt: parsed[0], id: parsed[1] };
+  }
+  throw new DomainError(
+    'invalid_cursor',
+    'cursor is not valid: pass the nextCursor of the previous page unchanged',
+    HttpStatus.BAD_REQUEST,
+  );
+}
