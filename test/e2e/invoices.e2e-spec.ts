@@ -3,6 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { InvoicesModule } from '../../src/invoices/invoices.module';
 import { MerchantsService } from '../../src/merchants/merchants.service';
+import { MachineRunner } from '../../src/runtime/machine-runner';
 import { createTestApp, type TestApp } from '../utils/create-app';
 
 /** A fresh Safaricom number per merchant/customer: merchants' WhatsApp numbers are unique. */
@@ -269,6 +270,63 @@ describe('invoices API', () => {
         expect(messages).toMatch(new RegExp(query.split('=')[0]));
       }
     });
+  });
+
+  it('runs the invoice machine on the row: amount_paid and status follow payments', async () => {
+    const runner = t.app.get(MachineRunner);
+    const created = await create(validBody({ amount: 1000 })).expect(201);
+    const id = created.body.id as string;
+    const send = (event: { type: string } & Record<string, unknown>) =>
+      runner.send('invoice', id, event, { source: 'test' });
+    expect(
+      await send({ type: 'PAYMENT_REQUESTED', paymentId: 'pay-1', amount: 400 }),
+    ).toMatchObject({ accepted: true, state: 'PAYMENT_INIT' });
+    expect(
+      await send({ type: 'PAYMENT_CONFIRMED', paymentId: 'pay-1', amount: 400, receipt: 'R1' }),
+    ).toMatchObject({ accepted: true, state: 'PARTIALLY_PAID' });
+    const partly = await request(t.url)
+      .get(`/invoices/${created.body.ref}`)
+      .set(auth())
+      .expect(200);
+    expect(partly.body).toMatchObject({ status: 'PARTIALLY_PAID', amountPaid: 400, balance: 600 });
+    expect(await send({ type: 'CANCEL', by: 'test' })).toMatchObject({ accepted: true });
+    const kinds = await db.query(
+      `SELECT kind, idempotency_key FROM outbox WHERE machine_kind = 'invoice' AND entity_id = $1 ORDER BY id`,
+      [id],
+    );
+    expect(kinds.map((r: { kind: string }) => r.kind)).toEqual([
+      'invoice.deliver',
+      'mpesa.stk_push',
+      'invoice.receipt',
+      'merchant.notify',
+      'invoice.cancelled_notice',
+    ]);
+    const [row] = await db.query(`SELECT state, amount_paid, version FROM invoices WHERE id = $1`, [
+      id,
+    ]);
+    expect(row).toEqual({ state: 'CANCELLED', amount_paid: 400, version: 3 });
+    expect(
+      await send({ type: 'PAYMENT_REQUESTED', paymentId: 'pay-2', amount: 600 }),
+    ).toMatchObject({ accepted: false, reason: 'not_accepted' });
+  });
+
+  it('documents the routes in OpenAPI', async () => {
+    const res = await request(t.url).get('/docs-json').expect(200);
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/invoices', '/invoices/{ref}']),
+    );
+    expect(res.body.components.schemas.CreateInvoiceDto.properties.amount).toMatchObject({
+      example: 1500,
+      minimum: 1,
+      maximum: 250000,
+    });
+  });
+
+  it('never logs customer phone numbers, names or API keys', () => {
+    expect(t.logs.text).toMatch(/invoice INV-[A-Z0-9]{6} created/);
+    expect(t.logs.text).not.toMatch(/712345678|Wanjiku|Achieng/);
+    expect(t.logs.text).not.toContain(apiKey);
+    expect(t.logs.text).not.toContain(otherKey);
   });
 
   describe('authentication', () => {
