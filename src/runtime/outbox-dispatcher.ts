@@ -14,7 +14,7 @@ export interface DispatcherOptions {
   /** How long a claim holds before another dispatcher may take the row over. */
   leaseMs?: number;
   random?: () => number;
-  /** Only these kinds (a dedicated worker); all kinds when unset. */
+  /** Only these kinds (a dedicated worker); every kind with a registered handler when unset. */
   kinds?: string[];
 }
 
@@ -58,6 +58,8 @@ export class OutboxDispatcher {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.random = options.random ?? Math.random;
     this.kinds = options.kinds ?? null;
+    // Rows of a kind this instance has no handler for (a newer build's, during a rolling
+    // deploy) are left for an instance that has one, instead of being declared dead.
   }
 
   /** Runs until nothing is due. Concurrent calls share one drain (and trigger one more pass). */
@@ -102,12 +104,12 @@ export class OutboxDispatcher {
           SELECT id FROM outbox
            WHERE ((status = 'pending' AND next_attempt_at <= $3)
               OR (status = 'running' AND claim_expires_at < $3))
-             AND ($5::text[] IS NULL OR kind = ANY($5::text[]))
+             AND kind = ANY($5::text[])
            ORDER BY next_attempt_at, id
            LIMIT $4
            FOR UPDATE SKIP LOCKED)
         RETURNING o.id, o.kind, o.payload, o.idempotency_key, o.attempts, o.max_attempts, o.machine_kind, o.entity_id, o.created_at`,
-      [this.workerId, leaseUntil, now, this.batchSize, this.kinds],
+      [this.workerId, leaseUntil, now, this.batchSize, this.kinds ?? this.handlers.kinds()],
     );
   }
 

@@ -8,6 +8,7 @@ import { MachineRegistry } from '../../src/runtime/machine-registry';
 import { MachineVersionError } from '../../src/runtime/machine-runner';
 import { enqueueOutbox, type OutboxHandler, type OutboxResult } from '../../src/runtime/outbox';
 import { OutboxHandlers } from '../../src/runtime/outbox-handlers';
+import { OutboxDispatcher } from '../../src/runtime/outbox-dispatcher';
 import type { OutboxRow } from '../../src/runtime/outbox.entity';
 import { createTestApp } from '../utils/create-app';
 import { exampleDefinition } from '../utils/example.machine';
@@ -284,6 +285,41 @@ describe('outbox', () => {
       await stack.dispatcher.drain();
       expect(calls).toBe(1);
       expect((await outboxRows(stack, kind))[0]).toMatchObject({ status: 'done', attempts: 2 });
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('leaves rows of a kind it has no handler for pending, for an instance that has one', async () => {
+    const known = uniqueKind('known');
+    const unknown = uniqueKind('unknown');
+    const stack = await runtimeStack({ dispatcher: {}, handlers: {} });
+    stack.handlers.register(known, { handle: async () => ({ status: 'done' as const }) });
+    const generic = new OutboxDispatcher(
+      stack.dataSource,
+      stack.handlers,
+      stack.clock,
+      stack.runner,
+    );
+    try {
+      await stack.signals.transaction(async (m) => {
+        await enqueueOutbox(m, stack.signals, {
+          kind: known,
+          idempotencyKey: `${known}:1`,
+          payload: {},
+        });
+        await enqueueOutbox(m, stack.signals, {
+          kind: unknown,
+          idempotencyKey: `${unknown}:1`,
+          payload: {},
+        });
+      });
+      await generic.drain();
+      expect((await outboxRows(stack, known))[0]).toMatchObject({ status: 'done' });
+      expect((await outboxRows(stack, unknown))[0]).toMatchObject({
+        status: 'pending',
+        attempts: 0,
+      });
     } finally {
       await stack.close();
     }
