@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import type { Clock } from './runtime/clock';
 import { RuntimeModule } from './runtime/runtime.module';
 import { SandboxModule } from './sandbox/sandbox.module';
+import { MetricsModule } from './stats/metrics.module';
 
 export interface AppModuleOptions {
   /** Where log lines go; tests pass a stream to read them back. */
@@ -43,6 +44,7 @@ export class AppModule {
         ScheduleModule.forRoot(),
         RuntimeModule.forRoot({ clock: options.clock }),
         HealthModule,
+        MetricsModule,
         ...(config.sandbox ? [SandboxModule] : []),
         ...(options.imports ?? []),
       ],

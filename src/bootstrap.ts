@@ -8,6 +8,8 @@ import { AppModule, type AppModuleOptions } from './app.module';
 import { bodyParsers } from './common/http/body-parsers';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import type { AppConfig } from './config/app-config';
+import { httpMetricsMiddleware } from './stats/http-metrics.middleware';
+import { MetricsService } from './stats/metrics.service';
 
 export const VALIDATION_PIPE = new ValidationPipe({
   whitelist: true,
@@ -29,6 +31,7 @@ export async function buildApp(
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
+  app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.use(
     helmet({
       contentSecurityPolicy: {

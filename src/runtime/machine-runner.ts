@@ -57,6 +57,18 @@ export class MachineVersionError extends DomainError {
   }
 }
 
+export interface TransitionRecord {
+  kind: string;
+  entityId: string;
+  from: string | null;
+  to: string | null;
+  eventType: string;
+  source: string;
+  accepted: boolean;
+  version: number | null;
+  at: Date;
+}
+
 interface ExecutableAction {
   type: string;
   params?: unknown;
@@ -70,6 +82,7 @@ interface ExecutableAction {
 @Injectable()
 export class MachineRunner {
   private readonly logger = new Logger(MachineRunner.name);
+  private readonly listeners = new Set<(record: TransitionRecord) => void>();
 
   constructor(
     private readonly registry: MachineRegistry,
@@ -243,6 +256,12 @@ export class MachineRunner {
     return { accepted: true, state, version, snapshot: persisted };
   }
 
+  /** Called after commit for every audited event (accepted or ignored): metrics, live views. */
+  onTransition(listener: (record: TransitionRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   private definition(kind: string): MachineDefinition {
     const definition = this.registry.get(kind);
     if (!definition) throw new Error(`no machine registered for kind "${kind}"`);
@@ -314,20 +333,7 @@ export class MachineRunner {
     }
   }
 
-  private async audit(
-    manager: EntityManager,
-    row: {
-      kind: string;
-      entityId: string;
-      from: string | null;
-      to: string | null;
-      eventType: string;
-      source: string;
-      accepted: boolean;
-      version: number | null;
-      at: Date;
-    },
-  ): Promise<void> {
+  private async audit(manager: EntityManager, row: TransitionRecord): Promise<void> {
     await manager.query(
       `INSERT INTO transitions (machine_kind, entity_id, from_state, to_state, event_type, source, accepted, version, at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -344,5 +350,8 @@ export class MachineRunner {
       ],
     );
     if (!row.accepted) this.logger.debug(`${row.kind} ignored ${row.eventType} (${row.source})`);
+    if (this.listeners.size > 0) {
+      this.signals.afterCommit(manager, () => this.listeners.forEach((listener) => listener(row)));
+    }
   }
 }

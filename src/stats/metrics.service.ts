@@ -1,0 +1,129 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { queryRows } from '../database/sql';
+import { Clock } from '../runtime/clock';
+import { MachineRunner } from '../runtime/machine-runner';
+
+/**
+ * Prometheus series. Labels never carry phone numbers, names, refs or ids: only kinds, states,
+ * route patterns, status codes and provider result codes. Database-derived gauges are read
+ * when Prometheus scrapes, so they cost nothing between scrapes.
+ */
+@Injectable()
+export class MetricsService implements OnModuleInit {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'invoiceiq_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly transitions = new Counter({
+    name: 'invoiceiq_machine_transitions_total',
+    help: 'Events applied to persisted machines, by kind, from and to state, and whether accepted',
+    labelNames: ['kind', 'from', 'to', 'accepted'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly runner: MachineRunner,
+    private readonly clock: Clock,
+  ) {
+    const outboxDepth = new Gauge({
+      name: 'invoiceiq_outbox_rows',
+      help: 'Outbox rows by kind and status (pending, running, dead)',
+      labelNames: ['kind', 'status'] as const,
+      registers: [this.registry],
+    });
+    const outboxOldest = new Gauge({
+      name: 'invoiceiq_outbox_oldest_age_seconds',
+      help: 'Age of the oldest pending or running outbox row, by kind',
+      labelNames: ['kind'] as const,
+      registers: [this.registry],
+    });
+    const timersDue = new Gauge({
+      name: 'invoiceiq_timers_due',
+      help: 'Timers that are due and not yet fired',
+      registers: [this.registry],
+    });
+    const payments = new Gauge({
+      name: 'invoiceiq_payments',
+      help: 'Payments by status and M-PESA outcome',
+      labelNames: ['status', 'outcome'] as const,
+      registers: [this.registry],
+    });
+    const messages = new Gauge({
+      name: 'invoiceiq_messages',
+      help: 'Outbound messages by channel and status (SMS rows are WhatsApp fallbacks or SMS-only sends)',
+      labelNames: ['channel', 'status'] as const,
+      registers: [this.registry],
+    });
+
+    // One query per scrape refreshes every database gauge.
+    const refresh = async (): Promise<void> => {
+      const now = this.clock.now();
+      const [outbox, due, pay, msg] = await Promise.all([
+        queryRows<{ kind: string; status: string; n: string; oldest: Date }>(
+          this.dataSource,
+          `SELECT kind, status, count(*) AS n, min(created_at) AS oldest FROM outbox
+            WHERE status IN ('pending', 'running', 'dead') GROUP BY kind, status`,
+        ),
+        queryRows<{ n: string }>(
+          this.dataSource,
+          `SELECT count(*) AS n FROM timers WHERE status = 'pending' AND due_at <= $1`,
+          [now],
+        ),
+        queryRows<{ status: string; outcome: string | null; n: string }>(
+          this.dataSource,
+          `SELECT status, outcome, count(*) AS n FROM payments GROUP BY status, outcome`,
+        ),
+        queryRows<{ channel: string; status: string; n: string }>(
+          this.dataSource,
+          `SELECT channel, status, count(*) AS n FROM messages WHERE direction = 'outbound' GROUP BY channel, status`,
+        ),
+      ]);
+      outboxDepth.reset();
+      outboxOldest.reset();
+      for (const row of outbox) {
+        outboxDepth.set({ kind: row.kind, status: row.status }, Number(row.n));
+        if (row.status !== 'dead') {
+          const age = (now.getTime() - new Date(row.oldest).getTime()) / 1000;
+          outboxOldest.set({ kind: row.kind }, Math.max(age, 0));
+        }
+      }
+      timersDue.set(Number(due[0]?.n ?? 0));
+      payments.reset();
+      for (const row of pay)
+        payments.set({ status: row.status, outcome: row.outcome ?? 'none' }, Number(row.n));
+      messages.reset();
+      for (const row of msg)
+        messages.set({ channel: row.channel, status: row.status }, Number(row.n));
+    };
+    this.refreshDatabaseGauges = refresh;
+  }
+
+  private readonly refreshDatabaseGauges: () => Promise<void>;
+
+  onModuleInit(): void {
+    collectDefaultMetrics({ register: this.registry, prefix: 'invoiceiq_' });
+    this.runner.onTransition((t) =>
+      this.transitions.inc({
+        kind: t.kind,
+        from: t.from ?? 'none',
+        to: t.to ?? 'none',
+        accepted: String(t.accepted),
+      }),
+    );
+  }
+
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    await this.refreshDatabaseGauges();
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
