@@ -361,7 +361,20 @@ describe('invoice machine: effects and guards', () => {
     const persisted = invoiceMachine.getPersistedSnapshot(
       partly,
     ) as unknown as PersistedMachineSnapshot;
-    expect(invoiceDefinition.columnsFromSnapshot?.(persisted)).toEqual({ amount_paid: 300 });
+    const now = new Date('2026-03-01T10:00:00Z');
+    expect(
+      invoiceDefinition.columnsFromSnapshot?.(persisted, { now, previous: persisted }),
+    ).toEqual({
+      amount_paid: 300,
+    });
+    const paid = invoiceMachine.getPersistedSnapshot(
+      run([request('p1', 1000), confirm('p1', 1000)]),
+    ) as unknown as PersistedMachineSnapshot;
+    expect(invoiceDefinition.columnsFromSnapshot?.(paid, { now, previous: persisted })).toEqual({
+      amount_paid: 1000,
+      paid_at: now,
+      closed_at: now,
+    });
     expect(invoiceDefinition).toMatchObject({ kind: 'invoice', version: 1, table: 'invoices' });
   });
 });

@@ -420,5 +420,15 @@ export const invoiceDefinition: MachineDefinition<typeof invoiceMachine> = {
   machine: invoiceMachine,
   table: 'invoices',
   // Lists and reports read amount_paid without opening the snapshot.
-  columnsFromSnapshot: (snapshot) => ({ amount_paid: Number(snapshot.context.amountPaid ?? 0) }),
+  columnsFromSnapshot: (snapshot, { now, previous }) => {
+    const entered = (state: InvoiceState) => snapshot.value === state && previous?.value !== state;
+    const firstDelivered =
+      snapshot.context.deliveredVia != null && previous?.context.deliveredVia == null;
+    return {
+      amount_paid: Number(snapshot.context.amountPaid ?? 0),
+      ...(firstDelivered ? { sent_at: now } : {}),
+      ...(entered('PAID') ? { paid_at: now, closed_at: now } : {}),
+      ...(entered('CANCELLED') ? { cancelled_at: now, closed_at: now } : {}),
+    };
+  },
 };

@@ -11,8 +11,21 @@ export interface MachineDefinition<TMachine extends AnyStateMachine = AnyStateMa
   machine: TMachine;
   /** Table whose rows carry this machine: id (uuid), snapshot, state, version, machine_version. */
   table: string;
-  /** Extra columns kept in step with the snapshot, e.g. `{ amount_paid: ctx.amountPaid }`. */
-  columnsFromSnapshot?: (snapshot: PersistedMachineSnapshot) => Record<string, unknown>;
+  /**
+   * Extra columns kept in step with the snapshot, e.g. `{ amount_paid: ctx.amountPaid }`, or
+   * `{ paid_at: change.now }` on the transition into PAID. Must be deterministic.
+   */
+  columnsFromSnapshot?: (
+    snapshot: PersistedMachineSnapshot,
+    change: SnapshotChange,
+  ) => Record<string, unknown>;
+}
+
+/** The transition being saved, for columns that record when something happened. */
+export interface SnapshotChange {
+  now: Date;
+  /** null when the machine starts. */
+  previous: PersistedMachineSnapshot | null;
 }
 
 /** What we store: enough to restore with machine.resolveState. */

@@ -109,18 +109,12 @@ export class MachineRunner {
     ) as unknown as PersistedMachineSnapshot;
     const state = stateName(persisted.value);
     const now = this.clock.now();
+    const columns = definition.columnsFromSnapshot?.(persisted, { now, previous: null }) ?? {};
     await manager.query(
       `UPDATE ${definition.table}
-          SET snapshot = $2, state = $3, version = 0, machine_version = $4, updated_at = $5 ${this.extraColumnsSql(definition, persisted, 6)}
+          SET snapshot = $2, state = $3, version = 0, machine_version = $4, updated_at = $5 ${this.extraColumnsSql(columns, 6)}
         WHERE id = $1`,
-      [
-        entityId,
-        persisted,
-        state,
-        definition.version,
-        now,
-        ...this.extraColumnValues(definition, persisted),
-      ],
+      [entityId, persisted, state, definition.version, now, ...Object.values(columns)],
     );
     await this.audit(manager, {
       kind,
@@ -229,13 +223,15 @@ export class MachineRunner {
 
     const persisted = machine.getPersistedSnapshot(next) as unknown as PersistedMachineSnapshot;
     const state = stateName(persisted.value);
+    const columns =
+      definition.columnsFromSnapshot?.(persisted, { now, previous: row.snapshot }) ?? {};
     const updated = await queryRows<{ version: number }>(
       manager,
       `UPDATE ${definition.table}
-          SET snapshot = $2, state = $3, version = version + 1, updated_at = $4 ${this.extraColumnsSql(definition, persisted, 5)}
+          SET snapshot = $2, state = $3, version = version + 1, updated_at = $4 ${this.extraColumnsSql(columns, 5)}
         WHERE id = $1
         RETURNING version`,
-      [entityId, persisted, state, now, ...this.extraColumnValues(definition, persisted)],
+      [entityId, persisted, state, now, ...Object.values(columns)],
     );
     const version = updated[0].version;
     await this.audit(manager, {
@@ -268,20 +264,10 @@ export class MachineRunner {
     return definition;
   }
 
-  private extraColumnsSql(
-    definition: MachineDefinition,
-    snapshot: PersistedMachineSnapshot,
-    firstParam: number,
-  ): string {
-    const columns = Object.keys(definition.columnsFromSnapshot?.(snapshot) ?? {});
-    return columns.map((column, i) => `, ${column} = $${firstParam + i}`).join('');
-  }
-
-  private extraColumnValues(
-    definition: MachineDefinition,
-    snapshot: PersistedMachineSnapshot,
-  ): unknown[] {
-    return Object.values(definition.columnsFromSnapshot?.(snapshot) ?? {});
+  private extraColumnsSql(columns: Record<string, unknown>, firstParam: number): string {
+    return Object.keys(columns)
+      .map((column, i) => `, ${column} = $${firstParam + i}`)
+      .join('');
   }
 
   private async applyEffects(
