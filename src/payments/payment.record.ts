@@ -1,0 +1,32 @@
+import type { PaymentStatus } from './payment.entity';
+
+/** The payments row as raw SQL returns it, with the invoice fields the handlers need. */
+export interface PaymentRow {
+  id: string;
+  invoice_id: string;
+  attempt: number;
+  phone: string;
+  amount: number;
+  merchant_request_id: string | null;
+  checkout_request_id: string | null;
+  status: PaymentStatus;
+  outcome: string | null;
+  result_code: number | null;
+  result_desc: string | null;
+  mpesa_receipt: string | null;
+  paid_amount: number | null;
+  flagged_reason: string | null;
+  query_attempts: number;
+  initiated_at: Date;
+  completed_at: Date | null;
+}
+
+export const PAYMENT_COLUMNS = `p.id, p.invoice_id, p.attempt, p.phone, p.amount, p.merchant_request_id,
+  p.checkout_request_id, p.status, p.outcome, p.result_code, p.result_desc, p.mpesa_receipt,
+  p.paid_amount, p.flagged_reason, p.query_attempts, p.initiated_at, p.completed_at`;
+
+export const OPEN_STATUSES: readonly PaymentStatus[] = ['initiating', 'pending'];
+
+export function isOpen(status: PaymentStatus): boolean {
+  return OPEN_STATUSES.includes(status);
+}

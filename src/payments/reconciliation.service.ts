@@ -1,0 +1,154 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { queryRows } from '../database/sql';
+import { Clock } from '../runtime/clock';
+import { enqueueOutbox } from '../runtime/outbox';
+import { RuntimeSignals } from '../runtime/runtime-signals';
+import {
+  RECONCILE_AFTER_MS,
+  STK_QUERY_KIND,
+  UNMATCHED_CALLBACK_AFTER_MS,
+} from './payment-polling.constants';
+
+export type DriftIssue =
+  | 'stuck_initiating'
+  | 'stuck_pending'
+  | 'stuck_unconfirmed'
+  | 'amount_review'
+  | 'unmatched_callback';
+
+export interface DriftRow {
+  issue: DriftIssue;
+  paymentId: string | null;
+  invoiceId: string | null;
+  checkoutRequestId: string | null;
+  since: Date;
+  ageSeconds: number;
+  detail: string | null;
+  suggestedAction: string;
+}
+
+const ACTIONS: Record<DriftIssue, string> = {
+  stuck_initiating: 'check the mpesa.stk_push outbox row (dead or stuck); fail the payment by hand',
+  stuck_pending: 'STK query queued; if it stays pending, check the M-PESA portal',
+  stuck_unconfirmed:
+    'push answer never arrived: look the payment up on the M-PESA portal by phone and amount',
+  amount_review: 'callback amount differs from the request: confirm with the merchant, then settle',
+  unmatched_callback:
+    'callback for an unknown CheckoutRequestID: match it to a payment by hand or ignore it',
+};
+
+interface StuckRow {
+  id: string;
+  invoice_id: string;
+  status: string;
+  checkout_request_id: string | null;
+  initiated_at: Date;
+  flagged_reason: string | null;
+}
+
+/**
+ * Finds payments that drifted from what M-PESA knows (stuck open, flagged, callbacks that match
+ * nothing) and queues a status query for the ones that can be asked about. Read-mostly; the
+ * admin API lists findDrift().
+ */
+@Injectable()
+export class ReconciliationService {
+  private readonly logger = new Logger(ReconciliationService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly signals: RuntimeSignals,
+    private readonly clock: Clock,
+  ) {}
+
+  async findDrift(): Promise<DriftRow[]> {
+    const now = this.clock.now();
+    const stuckBefore = new Date(now.getTime() - RECONCILE_AFTER_MS);
+    const payments = await queryRows<StuckRow>(
+      this.dataSource,
+      `SELECT id, invoice_id, status, checkout_request_id, initiated_at, flagged_reason
+         FROM payments
+        WHERE (status IN ('initiating', 'pending') AND initiated_at < $1) OR status = 'review'
+        ORDER BY initiated_at
+        LIMIT 500`,
+      [stuckBefore],
+    );
+    const callbacks = await queryRows<{ external_id: string; received_at: Date }>(
+      this.dataSource,
+      `SELECT external_id, received_at FROM inbound_events
+        WHERE provider = 'mpesa' AND processed_at IS NULL AND received_at < $1
+        ORDER BY received_at
+        LIMIT 500`,
+      [new Date(now.getTime() - UNMATCHED_CALLBACK_AFTER_MS)],
+    );
+    const age = (since: Date) => Math.round((now.getTime() - new Date(since).getTime()) / 1000);
+    const rows: DriftRow[] = payments.map((p) => {
+      const issue: DriftIssue =
+        p.status === 'review'
+          ? 'amount_review'
+          : p.status === 'initiating'
+            ? 'stuck_initiating'
+            : p.checkout_request_id
+              ? 'stuck_pending'
+              : 'stuck_unconfirmed';
+      return {
+        issue,
+        paymentId: p.id,
+        invoiceId: p.invoice_id,
+        checkoutRequestId: p.checkout_request_id,
+        since: new Date(p.initiated_at),
+        ageSeconds: age(p.initiated_at),
+        detail: p.flagged_reason,
+        suggestedAction: ACTIONS[issue],
+      };
+    });
+    for (const c of callbacks) {
+      rows.push({
+        issue: 'unmatched_callback',
+        paymentId: null,
+        invoiceId: null,
+        checkoutRequestId: c.external_id.split(':')[0] ?? null,
+        since: new Date(c.received_at),
+        ageSeconds: age(c.received_at),
+        detail: c.external_id,
+        suggestedAction: ACTIONS.unmatched_callback,
+      });
+    }
+    return rows;
+  }
+
+  /** One pass: report drift and queue an STK query for every stuck push that has an id. */
+  async run(): Promise<DriftRow[]> {
+    const drift = await this.findDrift();
+    const minute = Math.floor(this.clock.now().getTime() / 60_000);
+    const queryable = drift.filter((d) => d.issue === 'stuck_pending' && d.paymentId);
+    if (queryable.length > 0) {
+      await this.signals.transaction(async (manager) => {
+        for (const d of queryable) {
+          // A high n puts the query past the polling window: it reports, it does not reschedule.
+          await enqueueOutbox(manager, this.signals, {
+            kind: STK_QUERY_KIND,
+            idempotencyKey: `mpesa.query:${d.paymentId}:reconcile:${minute}`,
+            payload: { paymentId: d.paymentId, n: 1000 },
+            maxAttempts: 1,
+          });
+        }
+      });
+    }
+    if (drift.length > 0) {
+      this.logger.warn(
+        {
+          drift: drift.length,
+          byIssue: drift.reduce<Record<string, number>>((acc, d) => {
+            acc[d.issue] = (acc[d.issue] ?? 0) + 1;
+            return acc;
+          }, {}),
+          queried: queryable.length,
+        },
+        'payment reconciliation found drift',
+      );
+    }
+    return drift;
+  }
+}

@@ -1,0 +1,37 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { NotFoundError } from '../common/http/domain-error';
+import { AppConfig } from '../config/app-config';
+import { StkCallbackService } from './stk-callback.service';
+
+const ACK = { ResultCode: 0, ResultDesc: 'Accepted' } as const;
+
+function sameSecret(given: string, expected: string): boolean {
+  // Hashing first makes the comparison constant-time whatever the lengths.
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * Daraja's STK callback: unsigned, so the unguessable path segment is the credential. A wrong
+ * secret is a plain 404 and nothing is stored; anything else is acknowledged with 200, even
+ * duplicates, unknown ids and bodies we cannot read, so Safaricom never retries into a storm.
+ */
+@ApiExcludeController()
+@Controller('payments/stk/callback')
+export class StkCallbackController {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly callbacks: StkCallbackService,
+  ) {}
+
+  @Post(':secret')
+  @HttpCode(200)
+  async receive(@Param('secret') secret: string, @Body() body: unknown): Promise<typeof ACK> {
+    if (!sameSecret(secret, this.config.mpesa.callbackSecret)) throw new NotFoundError('Route');
+    await this.callbacks.receive(body);
+    return ACK;
+  }
+}

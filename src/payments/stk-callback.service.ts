@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { queryRows } from '../database/sql';
+import { Clock } from '../runtime/clock';
+import { RuntimeSignals } from '../runtime/runtime-signals';
+import { lockCheckout } from './checkout-lock';
+import { parseStkCallback } from './mpesa/daraja-result-codes';
+import { PaymentResultsService, toFinalResult } from './payment-results.service';
+
+export type CallbackOutcome = 'applied' | 'duplicate' | 'already_final' | 'unmatched' | 'malformed';
+
+const SOURCE = 'webhook:mpesa';
+
+/**
+ * Records every STK callback in inbound_events (the dedupe ledger) and applies the ones that
+ * match a stored push. Callbacks are hints that may be late, repeated or early; nothing here
+ * throws at Daraja.
+ */
+@Injectable()
+export class StkCallbackService {
+  private readonly logger = new Logger(StkCallbackService.name);
+
+  constructor(
+    private readonly signals: RuntimeSignals,
+    private readonly results: PaymentResultsService,
+    private readonly clock: Clock,
+  ) {}
+
+  async receive(body: unknown): Promise<CallbackOutcome> {
+    const callback = parseStkCallback(body);
+    const now = this.clock.now();
+    if (!callback) {
+      const digest = createHash('sha256')
+        .update(JSON.stringify(body ?? null))
+        .digest('hex');
+      await this.signals.transaction((manager) =>
+        manager.query(
+          `INSERT INTO inbound_events (provider, external_id, payload, received_at, processed_at)
+           VALUES ('mpesa', $1, $2, $3, $3) ON CONFLICT (provider, external_id) DO NOTHING`,
+          [`malformed:${digest}`, { body: body ?? null }, now],
+        ),
+      );
+      this.logger.warn('malformed STK callback recorded and ignored');
+      return 'malformed';
+    }
+
+    const outcome = await this.signals.transaction(async (manager) => {
+      await lockCheckout(manager, callback.checkoutRequestId);
+      const inserted = await queryRows<{ id: string }>(
+        manager,
+        `INSERT INTO inbound_events (provider, external_id, payload, received_at)
+         VALUES ('mpesa', $1, $2, $3) ON CONFLICT (provider, external_id) DO NOTHING RETURNING id`,
+        [`${callback.checkoutRequestId}:${callback.resultCode}`, body, now],
+      );
+      if (inserted.length === 0) return 'duplicate' as const;
+      const [payment] = await queryRows<{ id: string }>(
+        manager,
+        `SELECT id FROM payments WHERE checkout_request_id = $1`,
+        [callback.checkoutRequestId],
+      );
+      // Before the push's answer is stored, or not ours: kept unprocessed for the push handler,
+      // the status poller and reconciliation.
+      if (!payment) return 'unmatched' as const;
+      const applied = await this.results.applyFinalResult(
+        payment.id,
+        toFinalResult(callback),
+        SOURCE,
+        manager,
+      );
+      await manager.query(`UPDATE inbound_events SET processed_at = $2 WHERE id = $1`, [
+        inserted[0].id,
+        now,
+      ]);
+      return applied.applied ? ('applied' as const) : ('already_final' as const);
+    });
+    this.logger.log(
+      {
+        checkoutRequestId: callback.checkoutRequestId,
+        resultCode: callback.resultCode,
+        outcome,
+      },
+      'STK callback',
+    );
+    return outcome;
+  }
+}

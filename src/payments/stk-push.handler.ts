@@ -1,0 +1,176 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { queryRows } from '../database/sql';
+import { UUID_PATTERN } from '../merchants/pg-error';
+import { INVOICE_MACHINE_KIND } from '../machines/invoice.machine';
+import { Clock } from '../runtime/clock';
+import { MachineRunner } from '../runtime/machine-runner';
+import type { MachineEventLike, OutboxHandler, OutboxResult } from '../runtime/outbox';
+import type { OutboxRow } from '../runtime/outbox.entity';
+import { RuntimeSignals } from '../runtime/runtime-signals';
+import {
+  PAYMENT_PROVIDER,
+  type PaymentProvider,
+  type StkPushResult,
+} from './payment-provider.port';
+import { scheduleStkQuery } from './payment-polling';
+import { PAYMENT_COLUMNS, type PaymentRow } from './payment.record';
+import { PaymentResultsService } from './payment-results.service';
+import { lockCheckout } from './checkout-lock';
+
+interface PushRow extends PaymentRow {
+  ref: string;
+  description: string;
+}
+
+const SOURCE = 'outbox:mpesa.stk_push';
+
+/**
+ * Outbox kind 'mpesa.stk_push' {paymentId, invoiceId}, enqueued by the invoice machine on
+ * PAYMENT_REQUESTED. Sends the prompt and records what Daraja said. An ambiguous answer is never
+ * pushed again: the payment waits for a callback, or times out (see docs/PAYMENTS.md).
+ */
+@Injectable()
+export class StkPushHandler implements OutboxHandler {
+  private readonly logger = new Logger(StkPushHandler.name);
+
+  constructor(
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    private readonly signals: RuntimeSignals,
+    private readonly runner: MachineRunner,
+    private readonly results: PaymentResultsService,
+    private readonly clock: Clock,
+  ) {}
+
+  async handle(row: OutboxRow): Promise<OutboxResult> {
+    const paymentId = typeof row.payload.paymentId === 'string' ? row.payload.paymentId : '';
+    const payment = await this.load(paymentId);
+    if (!payment) return { status: 'permanent', error: `payment ${paymentId} not found` };
+    if (payment.status !== 'initiating') {
+      // A redelivery after the result was stored: report it again (the runner dedupes it).
+      return { status: 'done', event: this.replay(payment) };
+    }
+
+    const result = await this.provider.stkPush({
+      phone: payment.phone,
+      amount: Number(payment.amount),
+      accountReference: payment.ref,
+      description: payment.description,
+    });
+    return this.record(row, payment, result);
+  }
+
+  private async record(
+    row: OutboxRow,
+    payment: PushRow,
+    result: StkPushResult,
+  ): Promise<OutboxResult> {
+    switch (result.status) {
+      case 'accepted':
+        await this.signals.transaction(async (manager) => {
+          await lockCheckout(manager, result.checkoutRequestId);
+          const stored = await this.store(manager, payment.id, result);
+          if (!stored) return;
+          // Sent here rather than returned, so that it lands before an early callback's result.
+          await this.runner.send(
+            INVOICE_MACHINE_KIND,
+            payment.invoice_id,
+            {
+              type: 'STK_ACCEPTED',
+              paymentId: payment.id,
+              checkoutRequestId: result.checkoutRequestId,
+            },
+            { manager, source: SOURCE, dedupeKey: `payment:${payment.id}:stk` },
+          );
+          const early = await this.results.applyEarlyCallbacks(
+            manager,
+            payment.id,
+            result.checkoutRequestId,
+            'webhook:mpesa:early',
+          );
+          if (early === 0) {
+            await scheduleStkQuery(manager, this.signals, payment.id, 1, this.clock.now());
+          }
+        });
+        return { status: 'done' };
+      case 'rejected':
+        if (result.retryable && row.attempts < row.maxAttempts) {
+          return { status: 'retry', error: `${result.code}: ${result.message}` };
+        }
+        await this.fail(payment.id, result.code, result.message);
+        return {
+          status: 'permanent',
+          error: `${result.code}: ${result.message}`,
+          event: {
+            type: 'STK_REJECTED',
+            paymentId: payment.id,
+            code: result.code,
+            message: result.message,
+          },
+        };
+      case 'ambiguous':
+        await this.signals.transaction(async (manager) => {
+          const now = this.clock.now();
+          const updated = await queryRows<{ id: string }>(
+            manager,
+            `UPDATE payments SET status = 'pending', result_desc = $2, updated_at = $3
+              WHERE id = $1 AND status = 'initiating' RETURNING id`,
+            [payment.id, `push outcome unknown: ${result.reason}`.slice(0, 500), now],
+          );
+          if (updated.length > 0) {
+            await scheduleStkQuery(manager, this.signals, payment.id, 1, now);
+          }
+        });
+        this.logger.warn({ paymentId: payment.id }, 'STK push ambiguous: waiting, not re-pushing');
+        return { status: 'done' };
+    }
+  }
+
+  private async store(
+    manager: EntityManager,
+    paymentId: string,
+    result: Extract<StkPushResult, { status: 'accepted' }>,
+  ): Promise<boolean> {
+    const updated = await queryRows<{ id: string }>(
+      manager,
+      `UPDATE payments SET status = 'pending', merchant_request_id = $2, checkout_request_id = $3, updated_at = $4
+        WHERE id = $1 AND status = 'initiating' RETURNING id`,
+      [paymentId, result.merchantRequestId, result.checkoutRequestId, this.clock.now()],
+    );
+    return updated.length > 0;
+  }
+
+  private async fail(paymentId: string, code: string, message: string): Promise<void> {
+    const now = this.clock.now();
+    await this.signals.transaction((manager) =>
+      manager.query(
+        `UPDATE payments SET status = 'failed', outcome = 'rejected', result_desc = $2,
+                completed_at = $3, updated_at = $3
+          WHERE id = $1 AND status = 'initiating'`,
+        [paymentId, `${code}: ${message}`.slice(0, 500), now],
+      ),
+    );
+  }
+
+  private replay(payment: PaymentRow): MachineEventLike | undefined {
+    if (payment.status === 'failed' && payment.outcome === 'rejected') {
+      const [code, ...rest] = (payment.result_desc ?? 'rejected').split(': ');
+      return { type: 'STK_REJECTED', paymentId: payment.id, code, message: rest.join(': ') };
+    }
+    return undefined;
+  }
+
+  private async load(paymentId: string): Promise<PushRow | null> {
+    if (!UUID_PATTERN.test(paymentId)) return null;
+    const rows = await this.signals.transaction((manager) =>
+      queryRows<PushRow>(
+        manager,
+        `SELECT ${PAYMENT_COLUMNS}, i.ref, i.description
+           FROM payments p JOIN invoices i ON i.id = p.invoice_id
+          WHERE p.id = $1`,
+        [paymentId],
+      ),
+    );
+    return rows[0] ?? null;
+  }
+}

@@ -1,0 +1,104 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { queryRows } from '../database/sql';
+import { UUID_PATTERN } from '../merchants/pg-error';
+import { Clock } from '../runtime/clock';
+import type { OutboxHandler, OutboxResult } from '../runtime/outbox';
+import type { OutboxRow } from '../runtime/outbox.entity';
+import { RuntimeSignals } from '../runtime/runtime-signals';
+import { PAYMENT_PROVIDER, type PaymentProvider } from './payment-provider.port';
+import { scheduleStkQuery } from './payment-polling';
+import { AMBIGUOUS_TIMEOUT_MS, POLLING_WINDOW_MS } from './payment-polling.constants';
+import { PAYMENT_COLUMNS, type PaymentRow } from './payment.record';
+import { PaymentResultsService } from './payment-results.service';
+import { lockCheckout } from './checkout-lock';
+
+const SOURCE = 'outbox:mpesa.stk_query';
+
+/** The synthetic result for a push we never heard back about. */
+export const AMBIGUOUS_TIMEOUT_RESULT = {
+  resultCode: 1037,
+  resultDesc: 'No answer from M-PESA within 3 minutes of an unconfirmed push',
+};
+
+/**
+ * Outbox kind 'mpesa.stk_query' {paymentId, n}: one status check of a pending payment. Pending
+ * (or a query error) schedules the next check until the polling window closes; a final answer
+ * goes through applyFinalResult like a callback.
+ */
+@Injectable()
+export class StkQueryHandler implements OutboxHandler {
+  private readonly logger = new Logger(StkQueryHandler.name);
+
+  constructor(
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    private readonly signals: RuntimeSignals,
+    private readonly results: PaymentResultsService,
+    private readonly clock: Clock,
+  ) {}
+
+  async handle(row: OutboxRow): Promise<OutboxResult> {
+    const paymentId = typeof row.payload.paymentId === 'string' ? row.payload.paymentId : '';
+    const n = Number(row.payload.n ?? 1);
+    const payment = await this.load(paymentId);
+    if (!payment || payment.status !== 'pending') return { status: 'done' };
+    const elapsed = this.clock.now().getTime() - new Date(payment.initiated_at).getTime();
+
+    if (!payment.checkout_request_id) {
+      // Nothing to query with: wait out the prompt's lifetime, then let the customer retry.
+      if (elapsed >= AMBIGUOUS_TIMEOUT_MS) {
+        await this.results.applyFinalResult(payment.id, AMBIGUOUS_TIMEOUT_RESULT, SOURCE);
+      } else {
+        await this.next(payment.id, n);
+      }
+      return { status: 'done' };
+    }
+
+    const checkout = payment.checkout_request_id;
+    const early = await this.signals.transaction(async (manager) => {
+      await lockCheckout(manager, checkout);
+      return this.results.applyEarlyCallbacks(manager, payment.id, checkout, 'webhook:mpesa:late');
+    });
+    if (early > 0) return { status: 'done' };
+
+    await this.signals.transaction((manager) =>
+      manager.query(
+        `UPDATE payments SET query_attempts = query_attempts + 1, updated_at = $2 WHERE id = $1`,
+        [payment.id, this.clock.now()],
+      ),
+    );
+    const answer = await this.provider.stkQuery(checkout);
+    if (answer.status === 'final') {
+      await this.results.applyFinalResult(
+        payment.id,
+        { resultCode: answer.resultCode, resultDesc: answer.resultDesc },
+        SOURCE,
+      );
+      return { status: 'done' };
+    }
+    if (elapsed >= POLLING_WINDOW_MS) {
+      this.logger.warn(
+        { paymentId: payment.id, queries: n, last: answer.status },
+        'payment still pending after the polling window; left to reconciliation',
+      );
+      return { status: 'done' };
+    }
+    await this.next(payment.id, n);
+    return { status: 'done' };
+  }
+
+  private async next(paymentId: string, n: number): Promise<void> {
+    await this.signals.transaction((manager) =>
+      scheduleStkQuery(manager, this.signals, paymentId, n + 1, this.clock.now()),
+    );
+  }
+
+  private async load(paymentId: string): Promise<PaymentRow | null> {
+    if (!UUID_PATTERN.test(paymentId)) return null;
+    const rows = await this.signals.transaction((manager) =>
+      queryRows<PaymentRow>(manager, `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1`, [
+        paymentId,
+      ]),
+    );
+    return rows[0] ?? null;
+  }
+}
