@@ -14,6 +14,7 @@ import type { Clock } from './runtime/clock';
 import { RuntimeModule } from './runtime/runtime.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { MetricsModule } from './stats/metrics.module';
+import { RetentionModule } from './retention/retention.module';
 
 export interface AppModuleOptions {
   /** Where log lines go; tests pass a stream to read them back. */
@@ -45,6 +46,7 @@ export class AppModule {
         RuntimeModule.forRoot({ clock: options.clock }),
         HealthModule,
         MetricsModule,
+        RetentionModule,
         ...(config.sandbox ? [SandboxModule] : []),
         ...(options.imports ?? []),
       ],

@@ -33,6 +33,14 @@ export interface MpesaConfig {
   callbackSecret: string;
 }
 
+export interface RetentionConfig {
+  messagesDays: number;
+  inboundEventsDays: number;
+  conversationsDays: number;
+  invoicePiiDays: number;
+  mode: 'apply' | 'dry-run' | 'off';
+}
+
 export interface AppConfigValues {
   nodeEnv: 'development' | 'production' | 'test';
   http: { port: number; host: string; publicBaseUrl?: string };
@@ -47,6 +55,7 @@ export interface AppConfigValues {
   adminApiKey: string;
   sandbox: boolean;
   inspectUrl?: string;
+  retention: RetentionConfig;
   whatsapp: WhatsAppConfig;
   sms: SmsConfig;
   mpesa: MpesaConfig;
@@ -73,6 +82,7 @@ export class AppConfig implements AppConfigValues {
   readonly adminApiKey!: string;
   readonly sandbox!: boolean;
   readonly inspectUrl?: string;
+  readonly retention!: RetentionConfig;
   readonly whatsapp!: WhatsAppConfig;
   readonly sms!: SmsConfig;
   readonly mpesa!: MpesaConfig;

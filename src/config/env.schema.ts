@@ -50,6 +50,22 @@ export class EnvironmentVariables {
   @Matches(/^wss?:\/\/\S+$/, { message: 'INSPECT_URL must be a ws:// or wss:// URL' })
   INSPECT_URL?: string;
 
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(3650) RETENTION_MESSAGES_DAYS?: number;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  RETENTION_INBOUND_EVENTS_DAYS?: number;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  RETENTION_CONVERSATIONS_DAYS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(3650) RETENTION_INVOICE_PII_DAYS?: number;
+  @IsOptional() @IsIn(['apply', 'dry-run', 'off']) RETENTION_MODE?: string;
+
   @IsOptional() @IsIn(['360dialog', 'meta']) WABA_PROVIDER?: string;
   @IsOptional() @IsUrl(URL_OPTIONS) WABA_BASE_URL?: string;
   @IsOptional() @IsString() @MinLength(1) WABA_TOKEN?: string;

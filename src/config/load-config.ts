@@ -132,6 +132,13 @@ export function loadConfig(rawEnv: Env = process.env): AppConfig {
     adminApiKey: pick('ADMIN_API_KEY', d.adminApiKey),
     sandbox,
     inspectUrl: env.INSPECT_URL,
+    retention: {
+      messagesDays: Number(env.RETENTION_MESSAGES_DAYS ?? 90),
+      inboundEventsDays: Number(env.RETENTION_INBOUND_EVENTS_DAYS ?? 30),
+      conversationsDays: Number(env.RETENTION_CONVERSATIONS_DAYS ?? 30),
+      invoicePiiDays: Number(env.RETENTION_INVOICE_PII_DAYS ?? 180),
+      mode: (env.RETENTION_MODE ?? 'apply') as AppConfig['retention']['mode'],
+    },
     whatsapp: {
       provider,
       baseUrl: sandbox ? undefined : (env.WABA_BASE_URL ?? PRODUCTION_BASE_URLS[provider]),
