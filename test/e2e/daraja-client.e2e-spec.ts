@@ -1,5 +1,5 @@
-import { Controller, HttpCode, Module, Param, Post, Req } from '@nestjs/common';
 import { createServer } from 'node:net';
+import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/load-config';
 import { SANDBOX_DEFAULTS } from '../../src/config/sandbox-defaults';
 import { PAYMENT_PROVIDER } from '../../src/payments/payment-provider.port';
@@ -9,35 +9,9 @@ import {
   parseStkCallback,
 } from '../../src/payments/mpesa/daraja-result-codes';
 import { MpesaModule } from '../../src/payments/mpesa/mpesa.module';
+import { PaymentsModule } from '../../src/payments/payments.module';
 import { createTestApp, type TestApp } from '../utils/create-app';
 import { TcpProxy } from '../utils/tcp-proxy';
-
-/** Stands in for the real callback controller (written elsewhere): records what Daraja POSTs. */
-interface Received {
-  at: number;
-  secret: string;
-  raw: string;
-  body: any;
-}
-const received: Received[] = [];
-
-@Controller('payments/stk/callback')
-class CallbackRecorderController {
-  @Post(':secret')
-  @HttpCode(200)
-  record(@Param('secret') secret: string, @Req() req: any) {
-    received.push({
-      at: Date.now(),
-      secret,
-      raw: req.rawBody?.toString('utf8') ?? '',
-      body: req.body,
-    });
-    return { ResultCode: 0, ResultDesc: 'Accepted' };
-  }
-}
-
-@Module({ controllers: [CallbackRecorderController] })
-class CallbackRecorderModule {}
 
 const FAST = {
   timeoutMs: 2_000,
@@ -55,10 +29,13 @@ const msisdn = (phone: string) => `254${phone.slice(1)}`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(probe: () => T | undefined | false, timeoutMs = 5_000): Promise<T> {
+async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 5_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await sleep(20);
@@ -91,8 +68,28 @@ describe('DarajaClient against the Daraja simulator (real HTTP)', () => {
     return requests;
   };
   const oauthCalls = async () => (await ctl('requests')).oauthCalls as number;
-  const callbacksFor = (checkoutRequestId: string) =>
-    received.filter((r) => r.body?.Body?.stkCallback?.CheckoutRequestID === checkoutRequestId);
+  /**
+   * Callbacks as the app's real callback controller (PaymentsModule) recorded them in its
+   * dedupe ledger: one row per CheckoutRequestID + ResultCode, duplicates folded.
+   */
+  const callbacksFor = async (checkoutRequestId: string) => {
+    const rows: { payload: any; received_at: Date }[] = await t.app
+      .get(DataSource)
+      .query(
+        `SELECT payload, received_at FROM inbound_events WHERE provider = 'mpesa' AND external_id LIKE $1 ORDER BY id`,
+        [`${checkoutRequestId}:%`],
+      );
+    return rows.map((r) => ({
+      at: new Date(r.received_at).getTime(),
+      body: r.payload,
+      json: JSON.stringify(r.payload),
+    }));
+  };
+  /** Delivery attempts as the simulator saw them (status the app answered). */
+  const deliveriesOf = async (checkoutRequestId: string): Promise<any[]> =>
+    ((await ctl('callbacks')).callbacks as any[]).filter(
+      (c) => c.checkoutRequestId === checkoutRequestId,
+    );
   const push = (client: DarajaClient, phone: string, amount = 1500) =>
     client.stkPush({ phone, amount, accountReference: 'INV-7K3Q', description: 'Logo design' });
   const accepted = async (client: DarajaClient, phone: string, amount = 1500) => {
@@ -102,12 +99,11 @@ describe('DarajaClient against the Daraja simulator (real HTTP)', () => {
   };
 
   beforeAll(async () => {
-    t = await createTestApp({}, { imports: [MpesaModule, CallbackRecorderModule] });
+    t = await createTestApp({}, { imports: [MpesaModule, PaymentsModule] });
   });
   afterAll(() => t.close());
   beforeEach(async () => {
     await ctl('reset', {});
-    received.length = 0;
   });
 
   it('is provided by MpesaModule as DarajaClient and under PAYMENT_PROVIDER', () => {
@@ -354,12 +350,17 @@ describe('DarajaClient against the Daraja simulator (real HTTP)', () => {
       await ctl('settings', { queryPendingStyle: 'result4999' });
       expect(await client.stkQuery(pushed.checkoutRequestId)).toMatchObject({ status: 'pending' });
 
-      const [callback] = await waitFor(() => {
-        const found = callbacksFor(pushed.checkoutRequestId);
+      const [callback] = await waitFor(async () => {
+        const found = await callbacksFor(pushed.checkoutRequestId);
         return found.length > 0 && found;
       });
-      expect(callback.secret).toBe(t.config.mpesa.callbackSecret);
-      expect(`${t.url}/payments/stk/callback/${callback.secret}`).toBe(t.config.mpesaCallbackUrl);
+      // Recorded at all means the secret in the path was right (a wrong one is a 404).
+      expect(t.config.mpesaCallbackUrl).toBe(
+        `${t.url}/payments/stk/callback/${t.config.mpesa.callbackSecret}`,
+      );
+      expect(await deliveriesOf(pushed.checkoutRequestId)).toEqual([
+        expect.objectContaining({ ok: true, status: 200 }),
+      ]);
       expect(parseStkCallback(callback.body)).toMatchObject({
         checkoutRequestId: pushed.checkoutRequestId,
         merchantRequestId: pushed.merchantRequestId,
@@ -401,8 +402,8 @@ describe('DarajaClient against the Daraja simulator (real HTTP)', () => {
         const phone = nextPhone();
         await ctl('next-outcome', { phone, outcome, delayMs: 50 });
         const pushed = await accepted(client, phone);
-        const [callback] = await waitFor(() => {
-          const found = callbacksFor(pushed.checkoutRequestId);
+        const [callback] = await waitFor(async () => {
+          const found = await callbacksFor(pushed.checkoutRequestId);
           return found.length > 0 && found;
         });
         const parsed = parseStkCallback(callback.body);
@@ -419,13 +420,18 @@ describe('DarajaClient against the Daraja simulator (real HTTP)', () => {
       const phone = nextPhone();
       await ctl('next-outcome', { phone, outcome: 'duplicate_callbacks', delayMs: 0 });
       const pushed = await accepted(t.app.get(DarajaClient), phone);
-      const copies = await waitFor(() => {
-        const found = callbacksFor(pushed.checkoutRequestId);
+      const copies = await waitFor(async () => {
+        const found = await deliveriesOf(pushed.checkoutRequestId);
         return found.length >= 3 && found;
       });
       await sleep(100);
-      expect(callbacksFor(pushed.checkoutRequestId)).toHaveLength(3);
-      expect(new Set(copies.map((c) => c.raw)).size).toBe(1);
+      expect(copies.map((c) => [c.copy, c.ok, c.status])).toEqual([
+        [1, true, 200],
+        [2, true, 200],
+        [3, true, 200],
+      ]);
+      // The app's dedupe ledger keeps one.
+      expect(await callbacksFor(pushed.checkoutRequestId)).toHaveLength(1);
     });
 
     it('callback_before_response delivers the callback before the push returns', async () => {
@@ -433,7 +439,7 @@ describe('DarajaClient against the Daraja simulator (real HTTP)', () => {
       await ctl('next-outcome', { phone, outcome: 'callback_before_response' });
       const pushed = await accepted(t.app.get(DarajaClient), phone);
       const returnedAt = Date.now();
-      const found = callbacksFor(pushed.checkoutRequestId);
+      const found = await callbacksFor(pushed.checkoutRequestId);
       expect(found).toHaveLength(1);
       expect(found[0].at).toBeLessThanOrEqual(returnedAt);
       expect(parseStkCallback(found[0].body)?.resultCode).toBe(0);
@@ -451,7 +457,8 @@ describe('DarajaClient against the Daraja simulator (real HTTP)', () => {
       }
       expect(query).toMatchObject({ status: 'final', resultCode: 0 });
       await sleep(200);
-      expect(callbacksFor(pushed.checkoutRequestId)).toHaveLength(0);
+      expect(await callbacksFor(pushed.checkoutRequestId)).toHaveLength(0);
+      expect(await deliveriesOf(pushed.checkoutRequestId)).toHaveLength(0);
     });
 
     it('masked_phone and partial_amount callbacks parse without phone / with the smaller amount', async () => {
@@ -462,15 +469,15 @@ describe('DarajaClient against the Daraja simulator (real HTTP)', () => {
       await ctl('next-outcome', { phone: p2, outcome: 'partial_amount', delayMs: 0, amount: 700 });
       const masked = await accepted(client, p1, 1000);
       const partial = await accepted(client, p2, 1000);
-      const [m] = await waitFor(() => {
-        const f = callbacksFor(masked.checkoutRequestId);
+      const [m] = await waitFor(async () => {
+        const f = await callbacksFor(masked.checkoutRequestId);
         return f.length > 0 && f;
       });
-      const [p] = await waitFor(() => {
-        const f = callbacksFor(partial.checkoutRequestId);
+      const [p] = await waitFor(async () => {
+        const f = await callbacksFor(partial.checkoutRequestId);
         return f.length > 0 && f;
       });
-      expect(m.raw).toContain('"Value":"2547****');
+      expect(m.json).toContain('"Value":"2547****');
       expect(parseStkCallback(m.body)).toMatchObject({ resultCode: 0, amount: 1000 });
       expect(parseStkCallback(m.body)?.phone).toBeUndefined();
       expect(parseStkCallback(p.body)).toMatchObject({ resultCode: 0, amount: 700 });

@@ -2,10 +2,15 @@ import { Controller, HttpCode, Module, Param, Post, Req } from '@nestjs/common';
 import { SANDBOX_DEFAULTS } from '../../src/config/sandbox-defaults';
 import { createTestApp, type TestApp } from '../utils/create-app';
 
-/** Records what the simulator POSTs to CallBackURL, raw bytes included. */
+/**
+ * Records what the simulator POSTs to CallBackURL, raw bytes included. These tests build their
+ * own push bodies, so CallBackURL points here, away from the app's real callback route
+ * (/payments/stk/callback/:secret, owned by PaymentsModule).
+ */
 const received: { secret: string; raw: string; body: any }[] = [];
+const RECORDER_PATH = 'test/daraja-callback-recorder';
 
-@Controller('payments/stk/callback')
+@Controller(RECORDER_PATH)
 class CallbackRecorderController {
   @Post(':secret')
   @HttpCode(200)
@@ -59,7 +64,7 @@ describe('Daraja simulator (wire protocol of PROTOCOLS.md §1)', () => {
     PartyA: '254708374149',
     PartyB: SHORTCODE,
     PhoneNumber: '254708374149',
-    CallBackURL: t.config.mpesaCallbackUrl,
+    CallBackURL: `${t.url}/${RECORDER_PATH}/${t.config.mpesa.callbackSecret}`,
     AccountReference: 'INV7K3Q',
     TransactionDesc: 'Logo design',
     ...overrides,
