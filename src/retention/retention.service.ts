@@ -106,11 +106,9 @@ export class RetentionService {
   private async applyInBatches(rule: Rule, cutoff: Date): Promise<number> {
     let total = 0;
     for (;;) {
-      const result = (await this.dataSource.query(rule.apply, [cutoff, BATCH])) as [
-        unknown[],
-        number,
-      ];
-      const affected = Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+      // UPDATE and DELETE answer [rows, affected count] through TypeORM's postgres driver.
+      const result = await this.dataSource.query<[unknown[], number]>(rule.apply, [cutoff, BATCH]);
+      const affected = Number(result[1] ?? 0);
       total += affected;
       if (affected < BATCH) return total;
     }
