@@ -1,5 +1,6 @@
 import type { MachineDefinition } from '../runtime/machine-definition';
 import { invoiceDefinition } from './invoice.machine';
+import { conversationDefinition } from './conversation.machine';
 
 /** Every production machine. Each domain module registers its own at start-up; this list feeds `npm run machines:export`. */
-export const MACHINE_DEFINITIONS: MachineDefinition[] = [invoiceDefinition];
+export const MACHINE_DEFINITIONS: MachineDefinition[] = [invoiceDefinition, conversationDefinition];

@@ -212,4 +212,13 @@ export const en = {
   customer_invoice_cancelled: '{merchant} has cancelled invoice {ref}. You do not need to pay it.',
   sms_invoice: '{merchant}: invoice {ref} {amount}. Pay: {link} or reply PAY {ref}',
   sms_try_again: 'Reply PAY {ref} to try again.',
+
+  // ------------------------------------------------------------- bot glue
+  invoice_created:
+    'Invoice {ref} for {customer} is created and on its way.\nAmount: {amount}\nFor: {description}',
+  sms_reply_option: 'Reply {n} for {title}',
+  sms_invoice_actions: 'Reply remind {ref} to remind the customer, or cancel {ref} to cancel it.',
+  invoice_action_refused: 'I cannot do that for invoice {ref} right now: it is {state}.',
+  pay_not_found:
+    'I cannot find an unpaid invoice {ref} for this number. Please check the reference on your invoice.',
 } as const satisfies Record<string, string>;

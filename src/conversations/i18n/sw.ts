@@ -214,4 +214,13 @@ export const sw: Catalogue = {
   customer_invoice_cancelled: '{merchant} ameghairi ankara {ref}. Huhitaji kuilipa.',
   sms_invoice: '{merchant}: ankara {ref} {amount}. Lipa: {link} au jibu PAY {ref}',
   sms_try_again: 'Jibu PAY {ref} ujaribu tena.',
+
+  // ------------------------------------------------------------- bot glue
+  invoice_created:
+    'Ankara {ref} ya {customer} imetengenezwa na inatumwa.\nKiasi: {amount}\nMaelezo: {description}',
+  sms_reply_option: 'Jibu {n} kwa {title}',
+  sms_invoice_actions: 'Jibu remind {ref} kumkumbusha mteja, au cancel {ref} kuighairi.',
+  invoice_action_refused: 'Siwezi kufanya hivyo kwa ankara {ref} sasa hivi: {state}.',
+  pay_not_found:
+    'Sipati ankara {ref} ambayo haijalipwa kwa nambari hii. Tafadhali hakikisha nambari ya ankara.',
 };
