@@ -180,7 +180,10 @@ export class PaymentResultsService {
     return { applied: true, status: 'review' };
   }
 
-  /** A late callback may bring the receipt of a payment a query already confirmed. */
+  /**
+   * A late callback may bring the receipt of a payment a query already confirmed, or contradict
+   * its amount (flagged, for reconciliation).
+   */
   private async completeReceipt(
     manager: EntityManager,
     payment: PaymentRow,
@@ -189,10 +192,24 @@ export class PaymentResultsService {
   ): Promise<void> {
     if (
       payment.status === 'succeeded' &&
+      result.resultCode === 0 &&
+      result.amount !== undefined &&
+      result.amount !== Number(payment.amount)
+    ) {
+      // The query said "paid" without an amount; the callback now says another amount.
+      const reason = `late callback amount ${result.amount} differs from ${payment.amount}`;
+      await manager.query(
+        `UPDATE payments SET flagged_reason = $2, updated_at = $3 WHERE id = $1 AND flagged_reason IS NULL`,
+        [payment.id, reason, now],
+      );
+      this.logger.warn({ paymentId: payment.id, reason }, 'confirmed payment flagged for review');
+      return;
+    }
+    if (
+      payment.status === 'succeeded' &&
       payment.mpesa_receipt === null &&
       result.resultCode === 0 &&
-      result.receipt !== undefined &&
-      result.amount === Number(payment.amount)
+      result.receipt !== undefined
     ) {
       await manager.query(
         `UPDATE payments SET mpesa_receipt = $2, updated_at = $3 WHERE id = $1 AND mpesa_receipt IS NULL`,

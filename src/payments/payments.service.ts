@@ -49,6 +49,7 @@ interface LockedInvoice {
   amount_paid: number;
   attempts: string | null;
   max_attempts: string | null;
+  pending_payment_id: string | null;
 }
 
 /**
@@ -138,7 +139,8 @@ export class PaymentsService implements PaymentInitiator {
       manager,
       `SELECT id, state, amount, amount_paid,
               snapshot->'context'->>'attempts' AS attempts,
-              snapshot->'context'->>'maxAttempts' AS max_attempts
+              snapshot->'context'->>'maxAttempts' AS max_attempts,
+              snapshot->'context'->>'pendingPaymentId' AS pending_payment_id
          FROM invoices WHERE ref = $1 FOR UPDATE`,
       [request.invoiceRef],
     );
@@ -151,6 +153,10 @@ export class PaymentsService implements PaymentInitiator {
       [invoice.id],
     );
     if (open) return refuse('pending', open.id);
+    // Also a payment held for review (amount mismatch): the invoice waits for a person.
+    if (invoice.state === 'PAYMENT_INIT') {
+      return refuse('pending', invoice.pending_payment_id ?? undefined);
+    }
 
     const attempts = Number(invoice.attempts ?? 0);
     const maxAttempts = Number(invoice.max_attempts ?? DEFAULT_MAX_PAYMENT_ATTEMPTS);

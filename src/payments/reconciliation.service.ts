@@ -4,8 +4,11 @@ import { queryRows } from '../database/sql';
 import { Clock } from '../runtime/clock';
 import { enqueueOutbox } from '../runtime/outbox';
 import { RuntimeSignals } from '../runtime/runtime-signals';
+import { INVOICE_MACHINE_KIND } from '../machines/invoice.machine';
+import { MachineRunner } from '../runtime/machine-runner';
 import {
   RECONCILE_AFTER_MS,
+  STK_PUSH_KIND,
   STK_QUERY_KIND,
   UNMATCHED_CALLBACK_AFTER_MS,
 } from './payment-polling.constants';
@@ -32,7 +35,7 @@ const ACTIONS: Record<DriftIssue, string> = {
   stuck_initiating: 'check the mpesa.stk_push outbox row (dead or stuck); fail the payment by hand',
   stuck_pending: 'STK query queued; if it stays pending, check the M-PESA portal',
   stuck_unconfirmed:
-    'push answer never arrived: look the payment up on the M-PESA portal by phone and amount',
+    'push answer never arrived: timeout queued; check the M-PESA portal by phone and amount',
   amount_review: 'callback amount differs from the request: confirm with the merchant, then settle',
   unmatched_callback:
     'callback for an unknown CheckoutRequestID: match it to a payment by hand or ignore it',
@@ -59,6 +62,7 @@ export class ReconciliationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly signals: RuntimeSignals,
+    private readonly runner: MachineRunner,
     private readonly clock: Clock,
   ) {}
 
@@ -69,7 +73,9 @@ export class ReconciliationService {
       this.dataSource,
       `SELECT id, invoice_id, status, checkout_request_id, initiated_at, flagged_reason
          FROM payments
-        WHERE (status IN ('initiating', 'pending') AND initiated_at < $1) OR status = 'review'
+        WHERE (status IN ('initiating', 'pending') AND initiated_at < $1)
+           OR status = 'review'
+           OR (status = 'succeeded' AND flagged_reason IS NOT NULL)
         ORDER BY initiated_at
         LIMIT 500`,
       [stuckBefore],
@@ -85,7 +91,7 @@ export class ReconciliationService {
     const age = (since: Date) => Math.round((now.getTime() - new Date(since).getTime()) / 1000);
     const rows: DriftRow[] = payments.map((p) => {
       const issue: DriftIssue =
-        p.status === 'review'
+        p.status === 'review' || p.status === 'succeeded'
           ? 'amount_review'
           : p.status === 'initiating'
             ? 'stuck_initiating'
@@ -118,11 +124,15 @@ export class ReconciliationService {
     return rows;
   }
 
-  /** One pass: report drift and queue an STK query for every stuck push that has an id. */
+  /** One pass: release dead pushes, report drift, queue a status query for stuck pushes. */
   async run(): Promise<DriftRow[]> {
+    await this.releaseDeadPushes();
     const drift = await this.findDrift();
     const minute = Math.floor(this.clock.now().getTime() / 60_000);
-    const queryable = drift.filter((d) => d.issue === 'stuck_pending' && d.paymentId);
+    // Without a CheckoutRequestID the query step ends the payment as a timeout.
+    const queryable = drift.filter(
+      (d) => (d.issue === 'stuck_pending' || d.issue === 'stuck_unconfirmed') && d.paymentId,
+    );
     if (queryable.length > 0) {
       await this.signals.transaction(async (manager) => {
         for (const d of queryable) {
@@ -150,5 +160,42 @@ export class ReconciliationService {
       );
     }
     return drift;
+  }
+
+  /**
+   * A push whose outbox row died (errors on every try) never reached Daraja: fail the payment
+   * so it stops holding the invoice, and tell the invoice machine it was rejected.
+   */
+  async releaseDeadPushes(): Promise<number> {
+    const dead = await queryRows<{ id: string; invoice_id: string; last_error: string | null }>(
+      this.dataSource,
+      `SELECT p.id, p.invoice_id, o.last_error
+         FROM payments p
+         JOIN outbox o ON o.kind = $1 AND o.status = 'dead' AND o.payload->>'paymentId' = p.id::text
+        WHERE p.status = 'initiating'
+        LIMIT 100`,
+      [STK_PUSH_KIND],
+    );
+    for (const row of dead) {
+      await this.signals.transaction(async (manager) => {
+        const now = this.clock.now();
+        const updated = await queryRows<{ id: string }>(
+          manager,
+          `UPDATE payments SET status = 'failed', outcome = 'rejected', result_desc = $2,
+                  completed_at = $3, updated_at = $3
+            WHERE id = $1 AND status = 'initiating' RETURNING id`,
+          [row.id, `push never sent: ${row.last_error ?? 'outbox row dead'}`.slice(0, 500), now],
+        );
+        if (updated.length === 0) return;
+        await this.runner.send(
+          INVOICE_MACHINE_KIND,
+          row.invoice_id,
+          { type: 'STK_REJECTED', paymentId: row.id, code: 'push_dead', message: 'not sent' },
+          { manager, source: 'reconciliation', dedupeKey: `payment:${row.id}:stk-dead` },
+        );
+      });
+    }
+    if (dead.length > 0) this.logger.warn({ count: dead.length }, 'released dead STK pushes');
+    return dead.length;
   }
 }

@@ -24,6 +24,8 @@ interface PushRow extends PaymentRow {
 }
 
 const SOURCE = 'outbox:mpesa.stk_push';
+/** result_desc prefix of a push Daraja refused with a retryable error (nothing was sent). */
+const RETRY_MARK = 'retry: ';
 
 /**
  * Outbox kind 'mpesa.stk_push' {paymentId, invoiceId}, enqueued by the invoice machine on
@@ -51,6 +53,14 @@ export class StkPushHandler implements OutboxHandler {
       return { status: 'done', event: this.replay(payment) };
     }
 
+    if (row.attempts > 1 && !payment.result_desc?.startsWith(RETRY_MARK)) {
+      // An earlier run claimed this row and recorded nothing: it may have pushed before dying.
+      return this.record(row, payment, {
+        status: 'ambiguous',
+        reason: 'an earlier push attempt ended without recording its result',
+      });
+    }
+    if (payment.result_desc?.startsWith(RETRY_MARK)) await this.markRetry(payment.id, null);
     const result = await this.provider.stkPush({
       phone: payment.phone,
       amount: Number(payment.amount),
@@ -95,6 +105,7 @@ export class StkPushHandler implements OutboxHandler {
         return { status: 'done' };
       case 'rejected':
         if (result.retryable && row.attempts < row.maxAttempts) {
+          await this.markRetry(payment.id, `${result.code}: ${result.message}`);
           return { status: 'retry', error: `${result.code}: ${result.message}` };
         }
         await this.fail(payment.id, result.code, result.message);
@@ -138,6 +149,23 @@ export class StkPushHandler implements OutboxHandler {
       [paymentId, result.merchantRequestId, result.checkoutRequestId, this.clock.now()],
     );
     return updated.length > 0;
+  }
+
+  /**
+   * Tells the next run of this row that nothing reached the customer this time; cleared (null)
+   * right before the next push, so a run that dies mid-push is seen as ambiguous.
+   */
+  private async markRetry(paymentId: string, reason: string | null): Promise<void> {
+    await this.signals.transaction((manager) =>
+      manager.query(
+        `UPDATE payments SET result_desc = $2, updated_at = $3 WHERE id = $1 AND status = 'initiating'`,
+        [
+          paymentId,
+          reason === null ? null : `${RETRY_MARK}${reason}`.slice(0, 500),
+          this.clock.now(),
+        ],
+      ),
+    );
   }
 
   private async fail(paymentId: string, code: string, message: string): Promise<void> {

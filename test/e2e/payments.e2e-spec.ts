@@ -350,6 +350,67 @@ describe('payments: STK push, callbacks, polling (real HTTP against the Daraja s
     expect((await invoice(inv.id)).state).toBe('FAILED');
   });
 
+  it('a retryable refusal (subscriber locked) is retried, not failed; a dead push is released by reconciliation', async () => {
+    const inv = await createInvoice(1500);
+    await ctl('faults', {
+      target: 'push',
+      kind: 'error',
+      httpStatus: 500,
+      errorCode: '500.001.1001',
+      errorMessage:
+        'Unable to lock subscriber, a transaction is already in process for the current subscriber',
+      count: 50,
+    });
+    const res = await initiate({ invoiceRef: inv.ref }).expect(202);
+    const held = await waitFor(async () => {
+      const row = await payment(res.body.paymentId);
+      return row.result_desc?.startsWith('retry: ') && row;
+    });
+    expect(held.status).toBe('initiating');
+    const [outboxRow] = await db.query(
+      `SELECT id, status, attempts FROM outbox WHERE kind = 'mpesa.stk_push' AND payload->>'paymentId' = $1`,
+      [held.id],
+    );
+    expect(outboxRow).toMatchObject({ status: 'pending', attempts: 1 });
+
+    // Stand-in for eight failed tries: the row is dead, the payment still holds the invoice.
+    await db.query(`UPDATE outbox SET status = 'dead', last_error = 'locked' WHERE id = $1`, [
+      outboxRow.id,
+    ]);
+    expect(await t.app.get(ReconciliationService).releaseDeadPushes()).toBe(1);
+    expect(await payment(held.id)).toMatchObject({ status: 'failed', outcome: 'rejected' });
+    expect((await invoice(inv.id)).state).toBe('FAILED');
+    await initiate({ invoiceRef: inv.ref }).expect(202);
+  });
+
+  it('reconciliation reports a payment stuck pending and queues a status query', async () => {
+    const inv = await createInvoice(1500);
+    await ctl('settings', { mode: 'interactive', promptTimeoutMs: 600_000 });
+    const res = await initiate({ invoiceRef: inv.ref }).expect(202);
+    const pending = await waitForStatus(res.body.paymentId, ['pending']);
+    clock.advance(11 * 60_000);
+    const reconciliation = t.app.get(ReconciliationService);
+    const drift = await reconciliation.run();
+    expect(drift).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          issue: 'stuck_pending',
+          paymentId: pending.id,
+          checkoutRequestId: pending.checkout_request_id,
+          suggestedAction: expect.any(String),
+        }),
+      ]),
+    );
+    expect(
+      await count(`SELECT count(*) AS n FROM outbox WHERE idempotency_key LIKE $1`, [
+        `mpesa.query:${pending.id}:reconcile:%`,
+      ]),
+    ).toBe(1);
+    // The prompt ends; the queued query settles the payment.
+    await ctl(`prompts/${pending.checkout_request_id}/respond`, { action: 'cancel' });
+    await waitForStatus(pending.id, ['failed']);
+  });
+
   describe('bad input on initiate: 4xx naming the problem, nothing written', () => {
     let ref: string;
     let otherRef: string;
