@@ -1,4 +1,5 @@
 import { InitialSchema1795678900000 } from './1795678900000-InitialSchema';
+import { Deliveries1795681505272 } from './1795681505272-Deliveries';
 
 /** Every migration, oldest first. Listed by hand so that compiled and ts-jest runs load the same set. */
-export const MIGRATIONS = [InitialSchema1795678900000];
+export const MIGRATIONS = [InitialSchema1795678900000, Deliveries1795681505272];

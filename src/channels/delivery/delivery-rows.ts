@@ -1,0 +1,56 @@
+import type { EntityManager } from 'typeorm';
+import type { OutboundMessagePayload } from '../outbound-message';
+import { queryRows } from '../../database/sql';
+import type { DeliveryPolicy, DeliveryState } from '../../machines/delivery.machine';
+
+/** A delivery as the send handlers need it. */
+export interface DeliveryRecord {
+  id: string;
+  purpose: string;
+  recipient: string;
+  invoiceId: string | null;
+  conversationId: string | null;
+  policy: DeliveryPolicy;
+  payload: OutboundMessagePayload;
+  state: DeliveryState;
+  deliveredVia: 'whatsapp' | 'sms' | null;
+}
+
+interface DeliveryRow {
+  id: string;
+  purpose: string;
+  recipient: string;
+  invoice_id: string | null;
+  conversation_id: string | null;
+  channel_policy: DeliveryPolicy;
+  payload: OutboundMessagePayload;
+  state: DeliveryState;
+  delivered_via: 'whatsapp' | 'sms' | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function loadDelivery(
+  manager: Pick<EntityManager, 'query'>,
+  id: string | null | undefined,
+): Promise<DeliveryRecord | null> {
+  if (!id || !UUID.test(id)) return null;
+  const [row] = await queryRows<DeliveryRow>(
+    manager,
+    `SELECT id, purpose, recipient, invoice_id, conversation_id, channel_policy, payload, state, delivered_via
+       FROM deliveries WHERE id = $1`,
+    [id],
+  );
+  if (!row) return null;
+  return {
+    id: row.id,
+    purpose: row.purpose,
+    recipient: row.recipient,
+    invoiceId: row.invoice_id,
+    conversationId: row.conversation_id,
+    policy: row.channel_policy,
+    payload: row.payload,
+    state: row.state,
+    deliveredVia: row.delivered_via,
+  };
+}

@@ -1,0 +1,84 @@
+import { type DynamicModule, Module, type OnModuleInit } from '@nestjs/common';
+import {
+  deliveryDefinition,
+  SMS_SEND,
+  WHATSAPP_SEND,
+  DELIVERY_INVOICE_EVENT,
+} from '../../machines/delivery.machine';
+import { InvoicesModule } from '../../invoices/invoices.module';
+import { MachineRegistry } from '../../runtime/machine-registry';
+import { OutboxHandlers } from '../../runtime/outbox-handlers';
+import { MESSAGE_SEND } from '../outbound-message';
+import { SmsModule } from '../sms/sms.module';
+import { WhatsAppModule } from '../whatsapp/whatsapp.module';
+import { DeliveryAwareWhatsAppHandler } from './delivery-aware-whatsapp.handler';
+import { DeliveryStatusModule } from './delivery-status.module';
+import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from './delivery.options';
+import { DeliveryService } from './delivery.service';
+import { InvoiceEventHandler } from './invoice-event.handler';
+import { InvoiceNoticeLoader } from './invoice-notice.loader';
+import { INVOICE_NOTICE_KINDS, InvoiceNoticesHandler } from './invoice-notices.handler';
+import { MessageSendHandler } from './message-send.handler';
+import { SmsSendHandler } from './sms-send.handler';
+import { WhatsAppReplayJob } from './whatsapp-replay.job';
+import { WhatsAppSendHandler } from './whatsapp-send.handler';
+
+/**
+ * The WhatsApp channel as the app mounts it: webhook events go to StatusRecorder, then to the
+ * delivery policy (statuses) or the bot's INBOUND_MESSAGE_HANDLER (messages). Import this
+ * constant, never WhatsAppModule itself, anywhere else that needs the channel: one module
+ * instance, one webhook route.
+ */
+export const DELIVERY_WHATSAPP_MODULE = WhatsAppModule.forRoot({
+  eventHandler: DeliveryAwareWhatsAppHandler,
+  imports: [DeliveryStatusModule],
+});
+
+/**
+ * How every message reaches a person: the 'delivery' machine (WhatsApp first, at most one SMS
+ * fallback), the channel send handlers, the status feed, and the renderers of the invoice
+ * machine's messages. Other modules call DeliveryService.enqueue or put a 'message.send' row
+ * in the outbox. `DeliveryModule.forRoot({ smsFallbackAfterSeconds })` changes the wait.
+ */
+@Module({
+  imports: [DELIVERY_WHATSAPP_MODULE, SmsModule, DeliveryStatusModule, InvoicesModule],
+  providers: [
+    DeliveryService,
+    WhatsAppSendHandler,
+    SmsSendHandler,
+    MessageSendHandler,
+    InvoiceEventHandler,
+    InvoiceNoticeLoader,
+    InvoiceNoticesHandler,
+    WhatsAppReplayJob,
+  ],
+  exports: [DeliveryService, DeliveryStatusModule, DELIVERY_WHATSAPP_MODULE, SmsModule],
+})
+export class DeliveryModule implements OnModuleInit {
+  static forRoot(options: DeliveryModuleOptions = {}): DynamicModule {
+    return {
+      module: DeliveryModule,
+      providers: [{ provide: DELIVERY_OPTIONS, useValue: options }],
+    };
+  }
+
+  constructor(
+    private readonly registry: MachineRegistry,
+    private readonly outbox: OutboxHandlers,
+    private readonly whatsappSend: WhatsAppSendHandler,
+    private readonly smsSend: SmsSendHandler,
+    private readonly messageSend: MessageSendHandler,
+    private readonly invoiceEvents: InvoiceEventHandler,
+    private readonly notices: InvoiceNoticesHandler,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.registry.get(deliveryDefinition.kind)) this.registry.register(deliveryDefinition);
+    this.outbox.register(WHATSAPP_SEND, this.whatsappSend);
+    this.outbox.register(SMS_SEND, this.smsSend);
+    this.outbox.register(MESSAGE_SEND, this.messageSend);
+    this.outbox.register(DELIVERY_INVOICE_EVENT, this.invoiceEvents);
+    for (const kind of INVOICE_NOTICE_KINDS)
+      this.outbox.register(kind, this.notices.handlerFor(kind));
+  }
+}

@@ -1,0 +1,145 @@
+import { HttpStatus, Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { DomainError } from '../../common/http/domain-error';
+import { hashPhone } from '../../common/logging/redact';
+import { parseKenyanMobile } from '../../common/phone';
+import { queryRows } from '../../database/sql';
+import { DELIVERY_MACHINE_KIND, type DeliveryInput } from '../../machines/delivery.machine';
+import { Clock } from '../../runtime/clock';
+import { MachineRunner } from '../../runtime/machine-runner';
+import { RuntimeSignals } from '../../runtime/runtime-signals';
+import type { OutboundMessagePayload } from '../outbound-message';
+import { DELIVERY_OPTIONS, type DeliveryModuleOptions, fallbackAfterMs } from './delivery.options';
+
+const POLICIES = ['auto', 'whatsapp', 'sms'] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface EnqueueOptions {
+  /** Unique forever: the same key twice is one delivery (e.g. the outbox row that asked). */
+  key: string;
+  /** Audit source of the machine's start, e.g. "outbox:invoice.deliver". */
+  source?: string;
+}
+
+export class InvalidDeliveryError extends DomainError {
+  constructor(message: string) {
+    super('invalid_delivery', message, HttpStatus.BAD_REQUEST);
+  }
+}
+
+/**
+ * The way into the delivery policy for every module: one call per logical message, inside the
+ * caller's transaction, so the message goes out if and only if the caller's change commits.
+ */
+@Injectable()
+export class DeliveryService {
+  private readonly logger = new Logger(DeliveryService.name);
+  private readonly fallbackMs: number;
+
+  constructor(
+    private readonly runner: MachineRunner,
+    private readonly signals: RuntimeSignals,
+    private readonly clock: Clock,
+    @Optional() @Inject(DELIVERY_OPTIONS) options?: DeliveryModuleOptions,
+  ) {
+    this.fallbackMs = fallbackAfterMs(options);
+  }
+
+  async enqueue(
+    manager: EntityManager,
+    payload: OutboundMessagePayload,
+    options: EnqueueOptions,
+  ): Promise<{ deliveryId: string; created: boolean }> {
+    const checked = this.check(payload);
+    const now = this.clock.now();
+    const [inserted] = await queryRows<{ id: string }>(
+      manager,
+      `INSERT INTO deliveries (idempotency_key, purpose, recipient, invoice_id, conversation_id, channel_policy,
+                               payload, state, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'ROUTING', $8, $8)
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING id`,
+      [
+        options.key,
+        checked.purpose,
+        checked.to,
+        checked.invoiceId ?? null,
+        checked.conversationId ?? null,
+        checked.channel,
+        checked,
+        now,
+      ],
+    );
+    if (!inserted) {
+      const [existing] = await queryRows<{ id: string }>(
+        manager,
+        `SELECT id FROM deliveries WHERE idempotency_key = $1`,
+        [options.key],
+      );
+      return { deliveryId: existing.id, created: false };
+    }
+    const input: DeliveryInput = {
+      deliveryId: inserted.id,
+      policy: checked.channel,
+      purpose: checked.purpose,
+      invoiceId: checked.invoiceId ?? null,
+      fallbackAfterMs: this.fallbackMs,
+    };
+    await this.runner.start(
+      DELIVERY_MACHINE_KIND,
+      inserted.id,
+      { ...input },
+      manager,
+      options.source ?? 'delivery',
+    );
+    this.logger.log({
+      msg: 'delivery created',
+      deliveryId: inserted.id,
+      purpose: checked.purpose,
+      policy: checked.channel,
+      recipient: hashPhone(checked.to),
+    });
+    return { deliveryId: inserted.id, created: true };
+  }
+
+  /** enqueue in a transaction of its own. */
+  send(
+    payload: OutboundMessagePayload,
+    options: EnqueueOptions,
+  ): Promise<{ deliveryId: string; created: boolean }> {
+    return this.signals.transaction((manager) => this.enqueue(manager, payload, options));
+  }
+
+  /** Normalises the recipient; refuses what no channel could ever send. */
+  private check(payload: OutboundMessagePayload): OutboundMessagePayload {
+    const phone = parseKenyanMobile(String(payload.to ?? ''));
+    if (!phone.ok) throw new InvalidDeliveryError(`to is not a Kenyan mobile (${phone.problem})`);
+    if (!POLICIES.includes(payload.channel))
+      throw new InvalidDeliveryError('channel must be auto, whatsapp or sms');
+    if (
+      typeof payload.purpose !== 'string' ||
+      payload.purpose.length < 1 ||
+      payload.purpose.length > 60
+    )
+      throw new InvalidDeliveryError('purpose must be 1 to 60 characters');
+    if (!payload.content || typeof payload.content !== 'object' || !('type' in payload.content))
+      throw new InvalidDeliveryError('content is missing');
+    // A template's wording lives at Meta: an SMS needs its own text.
+    if (
+      payload.channel !== 'whatsapp' &&
+      payload.content.type === 'template' &&
+      !smsTextOf(payload)
+    )
+      throw new InvalidDeliveryError('smsText is required with template content');
+    for (const id of [payload.invoiceId, payload.conversationId])
+      if (id !== undefined && id !== null && !UUID.test(id))
+        throw new InvalidDeliveryError('invoiceId and conversationId must be UUIDs');
+    return { ...payload, to: phone.phone };
+  }
+}
+
+/** The SMS wording of a payload: its smsText, or the body of plain text content. */
+export function smsTextOf(payload: OutboundMessagePayload): string | undefined {
+  if (typeof payload.smsText === 'string' && payload.smsText.length > 0) return payload.smsText;
+  return payload.content.type === 'text' ? payload.content.body : undefined;
+}

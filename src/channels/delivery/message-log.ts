@@ -1,0 +1,55 @@
+import type { EntityManager } from 'typeorm';
+import type { MessageContent } from '../channel.port';
+import type { MessageKind } from '../message.entity';
+import type { DeliveryRecord } from './delivery-rows';
+
+export interface SendAttempt {
+  channel: 'whatsapp' | 'sms';
+  kind: MessageKind;
+  providerMessageId: string | null;
+  status: 'sent' | 'failed';
+  errorCode?: string;
+  errorTitle?: string;
+  at: Date;
+}
+
+export function messageKindOf(content: MessageContent): MessageKind {
+  return content.type;
+}
+
+/**
+ * One `messages` row per answered send attempt (metadata only, never the body), grouped by the
+ * delivery through logical_id. A provider id seen twice (a retried handler) is one row.
+ */
+export async function recordAttempt(
+  manager: Pick<EntityManager, 'query'>,
+  delivery: DeliveryRecord,
+  attempt: SendAttempt,
+): Promise<void> {
+  await manager.query(
+    `INSERT INTO messages (direction, channel, provider_message_id, logical_id, invoice_id, conversation_id,
+                           recipient, purpose, kind, status, queued_at, sent_at, failed_at, error_code, error_title)
+     VALUES ('outbound', $1, $2, $3,
+             (SELECT id FROM invoices WHERE id = $4::uuid),
+             (SELECT id FROM conversations WHERE id = $5::uuid),
+             $6, $7, $8, $9, $10,
+             CASE WHEN $9 = 'sent' THEN $10::timestamptz END,
+             CASE WHEN $9 = 'failed' THEN $10::timestamptz END,
+             $11, $12)
+     ON CONFLICT (channel, provider_message_id) DO NOTHING`,
+    [
+      attempt.channel,
+      attempt.providerMessageId,
+      delivery.id,
+      delivery.invoiceId,
+      delivery.conversationId,
+      delivery.recipient,
+      delivery.purpose,
+      attempt.kind,
+      attempt.status,
+      attempt.at,
+      attempt.errorCode ?? null,
+      attempt.errorTitle?.slice(0, 200) ?? null,
+    ],
+  );
+}

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import type { OutboxHandler, OutboxResult } from '../../runtime/outbox';
+import type { OutboxRow } from '../../runtime/outbox.entity';
+import { RuntimeSignals } from '../../runtime/runtime-signals';
+import type { OutboundMessagePayload } from '../outbound-message';
+import { DeliveryService, InvalidDeliveryError } from './delivery.service';
+
+/** 'message.send' (src/channels/outbound-message.ts): turns the request into one delivery. */
+@Injectable()
+export class MessageSendHandler implements OutboxHandler {
+  constructor(
+    private readonly signals: RuntimeSignals,
+    private readonly deliveries: DeliveryService,
+  ) {}
+
+  async handle(row: OutboxRow): Promise<OutboxResult> {
+    const payload = row.payload as OutboundMessagePayload;
+    try {
+      // The row id is the key: a handler run twice (lease expiry) makes one delivery.
+      await this.signals.transaction((manager) =>
+        this.deliveries.enqueue(manager, payload, {
+          key: `message.send:${row.id}`,
+          source: 'outbox:message.send',
+        }),
+      );
+    } catch (error) {
+      // A malformed request will be as malformed on every retry.
+      if (error instanceof InvalidDeliveryError)
+        return { status: 'permanent', error: error.message };
+      throw error;
+    }
+    return { status: 'done' };
+  }
+}

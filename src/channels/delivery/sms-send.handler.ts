@@ -1,0 +1,96 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '../../runtime/clock';
+import type { MachineEventLike, OutboxHandler, OutboxResult } from '../../runtime/outbox';
+import type { OutboxRow } from '../../runtime/outbox.entity';
+import { RuntimeSignals } from '../../runtime/runtime-signals';
+import type { MessageContent } from '../channel.port';
+import { SmsChannel } from '../sms/africastalking.client';
+import { SmsDeliveryReportService } from '../sms/sms-delivery-report.service';
+import { loadDelivery } from './delivery-rows';
+import { smsTextOf } from './delivery.service';
+import { recordAttempt } from './message-log';
+import { deliveryIdOf } from './whatsapp-send.handler';
+
+/**
+ * 'sms.send': the one SMS of a delivery. The outbox row's fixed key makes it one row per
+ * delivery; retryable answers (500/502, timeouts) retry through the outbox backoff, and a
+ * refusal about the person (403 InvalidPhoneNumber…) ends the delivery as FAILED.
+ */
+@Injectable()
+export class SmsSendHandler implements OutboxHandler {
+  private readonly logger = new Logger(SmsSendHandler.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly signals: RuntimeSignals,
+    private readonly sms: SmsChannel,
+    private readonly reports: SmsDeliveryReportService,
+    private readonly clock: Clock,
+  ) {}
+
+  async handle(row: OutboxRow): Promise<OutboxResult> {
+    const delivery = await loadDelivery(this.dataSource, deliveryIdOf(row));
+    if (!delivery) return { status: 'permanent', error: 'delivery not found' };
+    // WhatsApp confirmed delivery while this row waited: the SMS is no longer needed.
+    if (delivery.state !== 'SMS_PENDING') return { status: 'done' };
+
+    const text = smsTextOf(delivery.payload);
+    const content: MessageContent = text ? { type: 'text', body: text } : delivery.payload.content;
+    const outcome = await this.sms.send({ to: delivery.recipient, content });
+    const base = { channel: 'sms' as const, kind: 'sms' as const, at: this.clock.now() };
+    switch (outcome.status) {
+      case 'accepted':
+        await this.signals.transaction(async (manager) => {
+          await recordAttempt(manager, delivery, {
+            ...base,
+            providerMessageId: outcome.providerMessageId,
+            status: 'sent',
+          });
+          // A delivery report may have beaten this row.
+          await this.reports.applyPending(outcome.providerMessageId, manager);
+        });
+        return {
+          status: 'done',
+          event: {
+            type: 'SEND_ACCEPTED',
+            channel: 'sms',
+            providerMessageId: outcome.providerMessageId,
+          },
+        };
+      case 'retryable':
+        return {
+          status: 'retry',
+          error: `${outcome.code}: ${outcome.reason}`,
+          ...(outcome.retryAfterMs ? { retryAfterMs: outcome.retryAfterMs } : {}),
+        };
+      case 'fallback':
+      case 'permanent':
+        await recordAttempt(this.dataSource, delivery, {
+          ...base,
+          providerMessageId: null,
+          status: 'failed',
+          errorCode: outcome.code,
+          errorTitle: outcome.reason,
+        });
+        this.logger.warn({
+          msg: 'SMS refused',
+          deliveryId: delivery.id,
+          code: outcome.code,
+          ...(outcome.status === 'permanent' && outcome.alert ? { alert: true } : {}),
+        });
+        return {
+          status: 'done',
+          event: { type: 'SEND_FAILED', channel: 'sms', code: outcome.code },
+        };
+    }
+  }
+
+  onDead(_row: OutboxRow, error: string): MachineEventLike {
+    return {
+      type: 'SEND_FAILED',
+      channel: 'sms',
+      code: `retries_exhausted: ${error}`.slice(0, 100),
+    };
+  }
+}

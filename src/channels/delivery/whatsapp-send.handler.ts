@@ -1,0 +1,97 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '../../runtime/clock';
+import type { MachineEventLike, OutboxHandler, OutboxResult } from '../../runtime/outbox';
+import type { OutboxRow } from '../../runtime/outbox.entity';
+import { WhatsAppChannel } from '../whatsapp/whatsapp.client';
+import { loadDelivery } from './delivery-rows';
+import { messageKindOf, recordAttempt } from './message-log';
+
+/**
+ * 'whatsapp.send': one attempt on WhatsApp for a delivery. The outcome goes back to the
+ * delivery machine as an event; retryable answers retry through the outbox backoff.
+ */
+@Injectable()
+export class WhatsAppSendHandler implements OutboxHandler {
+  private readonly logger = new Logger(WhatsAppSendHandler.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly whatsapp: WhatsAppChannel,
+    private readonly clock: Clock,
+  ) {}
+
+  async handle(row: OutboxRow): Promise<OutboxResult> {
+    const delivery = await loadDelivery(this.dataSource, deliveryIdOf(row));
+    if (!delivery) return { status: 'permanent', error: 'delivery not found' };
+    // The policy moved on (a status or the timer overtook this row): sending now would duplicate.
+    if (delivery.state !== 'WHATSAPP_PENDING') return { status: 'done' };
+
+    const { content } = delivery.payload;
+    const outcome = await this.whatsapp.send({ to: delivery.recipient, content });
+    const base = {
+      channel: 'whatsapp' as const,
+      kind: messageKindOf(content),
+      at: this.clock.now(),
+    };
+    switch (outcome.status) {
+      case 'accepted':
+        await recordAttempt(this.dataSource, delivery, {
+          ...base,
+          providerMessageId: outcome.providerMessageId,
+          status: 'sent',
+        });
+        return {
+          status: 'done',
+          event: {
+            type: 'SEND_ACCEPTED',
+            channel: 'whatsapp',
+            providerMessageId: outcome.providerMessageId,
+          },
+        };
+      case 'retryable':
+        return {
+          status: 'retry',
+          error: `${outcome.code}: ${outcome.reason}`,
+          ...(outcome.retryAfterMs ? { retryAfterMs: outcome.retryAfterMs } : {}),
+        };
+      case 'fallback':
+      case 'permanent':
+        await recordAttempt(this.dataSource, delivery, {
+          ...base,
+          providerMessageId: null,
+          status: 'failed',
+          errorCode: outcome.code,
+          errorTitle: outcome.reason,
+        });
+        this.logger.log({
+          msg: 'WhatsApp could not take the message',
+          deliveryId: delivery.id,
+          outcome: outcome.status,
+          code: outcome.code,
+        });
+        return {
+          status: 'done',
+          event: {
+            type: outcome.status === 'fallback' ? 'SEND_FALLBACK' : 'SEND_FAILED',
+            channel: 'whatsapp',
+            code: outcome.code,
+          },
+        };
+    }
+  }
+
+  onDead(_row: OutboxRow, error: string): MachineEventLike {
+    return {
+      type: 'SEND_FAILED',
+      channel: 'whatsapp',
+      code: `retries_exhausted: ${error}`.slice(0, 100),
+    };
+  }
+}
+
+export function deliveryIdOf(row: OutboxRow): string | null {
+  const fromPayload = row.payload.deliveryId;
+  if (typeof fromPayload === 'string') return fromPayload;
+  return row.machineKind === 'delivery' ? row.entityId : null;
+}
