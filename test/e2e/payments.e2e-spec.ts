@@ -11,7 +11,12 @@ import { ManualClock } from '../../src/runtime/clock';
 import { createTestApp, type TestApp } from '../utils/create-app';
 
 /** A fresh Safaricom number each time, so no test trips over another's subscriber lock. */
-const newPhone = (): string => `+25471${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
+const phonesUsed: string[] = [];
+const newPhone = (): string => {
+  const phone = `+25471${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
+  phonesUsed.push(phone);
+  return phone;
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('payments: STK push, callbacks, polling (real HTTP against the Daraja simulator)', () => {
@@ -461,6 +466,21 @@ describe('payments: STK push, callbacks, polling (real HTTP against the Daraja s
     expect(await count(`SELECT count(*) AS n FROM payments WHERE invoice_id = $1`, [inv.id])).toBe(
       1,
     );
+  });
+
+  it('documents the merchant routes in OpenAPI, not the callback', async () => {
+    const res = await request(t.url).get('/docs-json').expect(200);
+    const paths = Object.keys(res.body.paths);
+    expect(paths).toEqual(expect.arrayContaining(['/payments/stk/initiate', '/payments/{id}']));
+    expect(paths.filter((p) => p.startsWith('/payments/stk/callback'))).toEqual([]);
+    expect(res.body.components.schemas.InitiateStkDto.required).toEqual(['invoiceRef']);
+  });
+
+  it('never logs the callback secret or a full customer phone number', () => {
+    expect(t.logs.text).not.toContain(t.config.mpesa.callbackSecret);
+    for (const phone of phonesUsed) {
+      expect(t.logs.text).not.toContain(phone.slice(4));
+    }
   });
 
   it('a wrong callback secret is a 404 and stores nothing', async () => {
