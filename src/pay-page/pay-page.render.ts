@@ -49,6 +49,7 @@ function layout(locale: Locale, title: string, body: string, refreshSeconds?: nu
 <meta name="robots" content="noindex">
 ${refreshSeconds ? `<noscript><meta http-equiv="refresh" content="${refreshSeconds}"></noscript>` : ''}
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/pay.css">
 </head>
 <body>
