@@ -64,6 +64,11 @@ async function main(): Promise<void> {
     database: embedded ? `embedded (${config.database.dataDir})` : 'postgres',
     sandbox: appConfig.sandbox,
   });
+  if (appConfig.sandbox) {
+    logger.log(
+      `Sandbox mode: WhatsApp, SMS and M-PESA are simulated in this process. Open http://localhost:${port}/sandbox to play merchant and customer.`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {

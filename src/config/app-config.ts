@@ -54,6 +54,8 @@ export interface AppConfigValues {
   log: { level: string; format: 'json' | 'pretty' };
   adminApiKey: string;
   sandbox: boolean;
+  /** Sandbox only: seed the demo merchant and customers, and let STK prompts wait for a person. */
+  sandboxDemo: boolean;
   inspectUrl?: string;
   retention: RetentionConfig;
   whatsapp: WhatsAppConfig;
@@ -81,6 +83,7 @@ export class AppConfig implements AppConfigValues {
   readonly log!: AppConfigValues['log'];
   readonly adminApiKey!: string;
   readonly sandbox!: boolean;
+  readonly sandboxDemo!: boolean;
   readonly inspectUrl?: string;
   readonly retention!: RetentionConfig;
   readonly whatsapp!: WhatsAppConfig;

@@ -46,6 +46,7 @@ export class EnvironmentVariables {
   @MinLength(24, { message: 'ADMIN_API_KEY must be at least 24 characters' })
   ADMIN_API_KEY?: string;
   @IsOptional() @IsIn(['auto', 'true', 'false']) SANDBOX?: string;
+  @IsOptional() @IsIn(['true', 'false']) SANDBOX_DEMO?: string;
   @IsOptional()
   @Matches(/^wss?:\/\/\S+$/, { message: 'INSPECT_URL must be a ws:// or wss:// URL' })
   INSPECT_URL?: string;

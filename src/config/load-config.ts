@@ -131,6 +131,7 @@ export function loadConfig(rawEnv: Env = process.env): AppConfig {
     },
     adminApiKey: pick('ADMIN_API_KEY', d.adminApiKey),
     sandbox,
+    sandboxDemo: sandbox && env.SANDBOX_DEMO !== 'false',
     inspectUrl: env.INSPECT_URL,
     retention: {
       messagesDays: Number(env.RETENTION_MESSAGES_DAYS ?? 90),

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AfricasTalkingSimulatorModule } from './africastalking/africastalking-simulator.module';
 import { DarajaSimulatorModule } from './daraja/daraja-simulator.module';
+import { SandboxPageModule } from './page/sandbox-page.module';
 import { WhatsAppSimulatorModule } from './whatsapp/whatsapp-simulator.module';
 
 /**
@@ -8,6 +9,11 @@ import { WhatsAppSimulatorModule } from './whatsapp/whatsapp-simulator.module';
  * /sandbox/…. Mounted only in sandbox mode (and in tests): the app's real clients point at them.
  */
 @Module({
-  imports: [DarajaSimulatorModule, WhatsAppSimulatorModule, AfricasTalkingSimulatorModule],
+  imports: [
+    DarajaSimulatorModule,
+    WhatsAppSimulatorModule,
+    AfricasTalkingSimulatorModule,
+    SandboxPageModule,
+  ],
 })
 export class SandboxModule {}

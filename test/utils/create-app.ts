@@ -27,6 +27,8 @@ export async function createTestApp(
     DATABASE_URL: process.env.DATABASE_URL,
     PORT: '0',
     HOST: '127.0.0.1',
+    // Tests steer the simulators themselves; the demo cast and waiting prompts are for people.
+    SANDBOX_DEMO: 'false',
     ...env,
   });
   const logs = new LogCapture();
