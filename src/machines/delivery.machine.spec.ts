@@ -110,6 +110,24 @@ describe('delivery machine', () => {
     expect(kindsOf(actions)).toEqual([]);
   });
 
+  it('a notice about an invoice (receipt, merchant notice) does not speak for its delivery', () => {
+    for (const purpose of ['merchant_notice', 'receipt']) {
+      const accepted = run([waAccepted], { purpose });
+      expect(kindsOf(accepted.actions)).toEqual([]);
+      const failed = run(
+        [
+          { type: 'SEND_FALLBACK', channel: 'whatsapp', code: '131026' },
+          { type: 'SEND_FAILED', channel: 'sms', code: 'InvalidPhoneNumber' },
+        ],
+        { purpose },
+      );
+      expect(kindsOf(failed.actions)).toEqual(['sms.send']);
+    }
+    expect(kindsOf(run([waAccepted], { purpose: 'reminder' }).actions)).toEqual([
+      'delivery.invoice_event',
+    ]);
+  });
+
   it.each<[string, DeliveryEvent[]]>([
     [
       'a fallback-class send error',

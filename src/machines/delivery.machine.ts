@@ -19,7 +19,7 @@ import type { MachineDefinition } from '../runtime/machine-definition';
  *   back to WhatsApp) and its outbox key is fixed, so even a replayed entry is one row.
  * - Under 'auto' a permanent WhatsApp error (bad parameter, auth) also falls back to SMS: the
  *   person can still be reached, and ops see the error on the messages row and in the logs.
- * - The first channel to accept an invoice delivery tells the invoice machine
+ * - The first channel to accept an invoice delivery (purpose invoice or reminder) tells the invoice machine
  *   (DELIVERY_ACCEPTED); a definite failure of every channel tells it DELIVERY_FAILED. Both go
  *   through the outbox with a fixed key, so each is said once per delivery.
  * - A DELIVERED status that outruns the send's own result (WHATSAPP_PENDING) counts as accepted.
@@ -31,6 +31,11 @@ export const DELIVERY_MACHINE_VERSION = 1;
 export const DELIVERY_INVOICE_EVENT = 'delivery.invoice_event';
 export const WHATSAPP_SEND = 'whatsapp.send';
 export const SMS_SEND = 'sms.send';
+/**
+ * Purposes whose fate the invoice machine tracks. A receipt or a merchant notice also carries
+ * its invoice id (for the records), but its delivery says nothing about the invoice's.
+ */
+export const INVOICE_DELIVERY_PURPOSES: readonly string[] = ['invoice', 'reminder'];
 
 export const DELIVERY_STATES = [
   'ROUTING',
@@ -89,6 +94,11 @@ const codeOf = (event: DeliveryEvent): string => {
   return 'unknown';
 };
 
+const tellsInvoice = (
+  context: DeliveryContext,
+): context is DeliveryContext & { invoiceId: string } =>
+  context.invoiceId !== null && INVOICE_DELIVERY_PURPOSES.includes(context.purpose);
+
 const channelOf = (event: DeliveryEvent): DeliveryChannel | null =>
   event.type === 'SEND_ACCEPTED' || event.type === 'SEND_FALLBACK' || event.type === 'SEND_FAILED'
     ? event.channel
@@ -123,7 +133,7 @@ export const deliveryMachine = setup({
     recordSmsError: assign(({ event }) => ({ smsError: codeOf(event) })),
     /** Tells the invoice (if any) who accepted first; the fixed key makes it once per delivery. */
     notifyInvoiceAccepted: enqueueActions(({ context, enqueue }) => {
-      if (!context.invoiceId || !context.acceptedVia) return;
+      if (!tellsInvoice(context) || !context.acceptedVia) return;
       enqueue({
         type: 'outbox',
         params: {
@@ -138,7 +148,7 @@ export const deliveryMachine = setup({
       });
     }),
     notifyInvoiceFailed: enqueueActions(({ context, enqueue }) => {
-      if (!context.invoiceId) return;
+      if (!tellsInvoice(context)) return;
       enqueue({
         type: 'outbox',
         params: {

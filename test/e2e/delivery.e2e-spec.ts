@@ -479,7 +479,6 @@ describe('delivery policy (WhatsApp first, one SMS fallback)', () => {
       (r: unknown[]) => r.length === 1,
       'DELIVERY_FAILED on the invoice',
     );
-    expect(await invoiceState(invoice.id)).toBe('READY');
     // The invoice machine asks for a merchant notice; the merchant's window is closed → SMS.
     const notice = await eventually(
       async () => (await inbox(merchantPhone)).filter((m) => m.message.includes(invoice.ref)),
@@ -488,6 +487,18 @@ describe('delivery policy (WhatsApp first, one SMS fallback)', () => {
     );
     expect(notice[0].message).toContain('could not deliver invoice');
     expect(await inbox(phone)).toEqual([]);
+    // The notice's own delivery says nothing about the invoice's: it stays READY.
+    await eventually(
+      () =>
+        db.query(
+          `SELECT state FROM deliveries WHERE invoice_id = $1 AND purpose = 'merchant_notice'`,
+          [invoice.id],
+        ),
+      (r: { state: string }[]) => r[0]?.state === 'SMS_SENT',
+      'the merchant notice delivery',
+    );
+    await sleep(500);
+    expect(await invoiceState(invoice.id)).toBe('READY');
   });
 
   it('SMS 500/502 retries with backoff and then delivers', async () => {
