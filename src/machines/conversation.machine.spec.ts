@@ -243,10 +243,16 @@ describe('conversation machine: model', () => {
         const timers = result.actions
           .filter((a) => a.type === 'setTimer')
           .map((a) => a.params as SetTimerEffect);
+        const armed = result.next.context.armed;
+        expect(armed).toBe(state.context.armed + 1);
         expect(timers).toEqual([
-          { key: 'nudge', delayMs: NUDGE_AFTER_MS, event: { type: 'NUDGE' } },
-          { key: 'close', delayMs: CLOSE_AFTER_MS, event: { type: 'CLOSE' } },
+          { key: `nudge:${armed}`, delayMs: NUDGE_AFTER_MS, event: { type: 'NUDGE' } },
+          { key: `close:${armed}`, delayMs: CLOSE_AFTER_MS, event: { type: 'CLOSE' } },
         ]);
+        const cancelled = result.actions
+          .filter((a) => a.type === 'cancelTimer')
+          .map((a) => (a.params as { key: string }).key);
+        expect(cancelled).toEqual([`nudge:${armed - 1}`, `close:${armed - 1}`]);
       }
       if (to === 'IDLE' && from !== 'IDLE') {
         expect(result.actions.filter((a) => a.type === 'cancelTimer')).toHaveLength(2);

@@ -77,6 +77,8 @@ export interface ConversationContext {
   /** Bad answers in a row at the current step. */
   tries: number;
   nudged: boolean;
+  /** How many times the quiet timers were armed: their keys carry it. */
+  armed: number;
   /** Customers offered for an ambiguous name; the answer is their number in the list. */
   choices: CustomerChoice[];
   /** Button / row ids of the last reply, in order: SMS answers "1", "2" map to them. */
@@ -259,26 +261,47 @@ function say(what: Say) {
   ];
 }
 
-const NUDGE_TIMER: SetTimerEffect = {
-  key: 'nudge',
-  delayMs: NUDGE_AFTER_MS,
-  event: { type: 'NUDGE' },
-};
-const CLOSE_TIMER: SetTimerEffect = {
-  key: 'close',
-  delayMs: CLOSE_AFTER_MS,
-  event: { type: 'CLOSE' },
-};
-
-/** Every message in the flow re-arms both timers (same keys: the rows are moved, not added). */
+/**
+ * Every message in the flow re-arms both timers. Each arming gets fresh keys (the counter in
+ * `armed`) and cancels the previous pair: a timer that already fired is spent, so re-using its
+ * key would be deduplicated by the firer.
+ */
 const ARM = [
-  { type: 'unnudge' as const },
-  { type: 'setTimer' as const, params: NUDGE_TIMER },
-  { type: 'setTimer' as const, params: CLOSE_TIMER },
+  { type: 'rearm' as const },
+  {
+    type: 'cancelTimer' as const,
+    params: ({ context }: Args) => ({ key: `nudge:${context.armed - 1}` }),
+  },
+  {
+    type: 'cancelTimer' as const,
+    params: ({ context }: Args) => ({ key: `close:${context.armed - 1}` }),
+  },
+  {
+    type: 'setTimer' as const,
+    params: ({ context }: Args): SetTimerEffect => ({
+      key: `nudge:${context.armed}`,
+      delayMs: NUDGE_AFTER_MS,
+      event: { type: 'NUDGE' },
+    }),
+  },
+  {
+    type: 'setTimer' as const,
+    params: ({ context }: Args): SetTimerEffect => ({
+      key: `close:${context.armed}`,
+      delayMs: CLOSE_AFTER_MS,
+      event: { type: 'CLOSE' },
+    }),
+  },
 ];
 const DISARM = [
-  { type: 'cancelTimer' as const, params: { key: 'nudge' } },
-  { type: 'cancelTimer' as const, params: { key: 'close' } },
+  {
+    type: 'cancelTimer' as const,
+    params: ({ context }: Args) => ({ key: `nudge:${context.armed}` }),
+  },
+  {
+    type: 'cancelTimer' as const,
+    params: ({ context }: Args) => ({ key: `close:${context.armed}` }),
+  },
 ];
 
 const text = (key: Extract<Say, { what: 'text' }>['key']) => say({ what: 'text', key });
@@ -323,7 +346,7 @@ export const conversationMachine = setup({
       seq: context.seq + 1,
       options: renderSay(params, context, event).options,
     })),
-    unnudge: assign({ nudged: false }),
+    rearm: assign({ nudged: false, armed: ({ context }) => context.armed + 1 }),
     applyDraft: assign({ draft: ({ context, event }) => draftAfter(context, event) }),
     startDraft: assign({
       draft: ({ event }) =>
@@ -395,6 +418,7 @@ export const conversationMachine = setup({
     draft: EMPTY_DRAFT,
     tries: 0,
     nudged: false,
+    armed: 0,
     choices: [],
     options: [],
     pending: null,

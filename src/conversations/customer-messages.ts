@@ -1,0 +1,231 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Locale } from '../config/app-config';
+import { hashPhone } from '../common/logging/redact';
+import { queryRows } from '../database/sql';
+import { InvoicesService } from '../invoices/invoices.service';
+import {
+  type InitiatePaymentResult,
+  PAYMENT_INITIATOR,
+  type PaymentInitiator,
+} from '../payments/payment-initiation.port';
+import { Clock } from '../runtime/clock';
+import { textReply } from './bot-reply';
+import type { BotTurn } from './bot-turn';
+import { parseCommand, parseInvoiceRef } from './command-parser';
+import { interpolate, t } from './i18n/catalogue';
+import { formatAmount } from './i18n/format';
+
+export const CUSTOMER_HELP_INTERVAL_MS = 60 * 60_000;
+
+/** The invoice a customer's message is about, with what the replies need. */
+export interface CustomerInvoice {
+  id: string;
+  ref: string;
+  customerPhone: string;
+  state: string;
+  balance: number;
+  merchant: string;
+  locale: Locale;
+  payToken: string;
+}
+
+const INVOICE_COLUMNS = `
+  SELECT i.id, i.ref, i.customer_phone, i.state, i.amount - i.amount_paid AS balance,
+         m.display_name AS merchant, m.locale, i.pay_token
+    FROM invoices i JOIN merchants m ON m.id = i.merchant_id`;
+
+interface InvoiceRow {
+  id: string;
+  ref: string;
+  customer_phone: string;
+  state: string;
+  balance: number;
+  merchant: string;
+  locale: Locale;
+  pay_token: string;
+}
+
+const toInvoice = (row: InvoiceRow): CustomerInvoice => ({
+  id: row.id,
+  ref: row.ref,
+  customerPhone: row.customer_phone,
+  state: row.state,
+  balance: Number(row.balance),
+  merchant: row.merchant,
+  locale: row.locale,
+  payToken: row.pay_token,
+});
+
+/**
+ * Customers (anyone an invoice was sent to): pay, STOP, and a short help that never reaches
+ * the merchant. A PAY only starts a payment for the invoice's own number.
+ */
+@Injectable()
+export class CustomerMessages {
+  private readonly logger = new Logger(CustomerMessages.name);
+
+  constructor(
+    @Inject(PAYMENT_INITIATOR) private readonly payments: PaymentInitiator,
+    private readonly invoices: InvoicesService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The invoice this number most recently received (open ones first), or null: not a customer. */
+  async latestInvoice(turn: BotTurn): Promise<CustomerInvoice | null> {
+    const rows = await queryRows<InvoiceRow>(
+      turn.manager,
+      `${INVOICE_COLUMNS}
+        WHERE i.customer_phone = $1
+        ORDER BY (i.state IN ('PAID', 'CANCELLED')), i.created_at DESC LIMIT 1`,
+      [turn.from],
+    );
+    return rows[0] ? toInvoice(rows[0]) : null;
+  }
+
+  async handle(turn: BotTurn, latest: CustomerInvoice): Promise<void> {
+    turn.locale = latest.locale;
+    if (turn.message.type === 'unsupported') {
+      if (await this.firstWithinHour(turn, 'bot.unsupported'))
+        await turn.reply(textReply('unsupported_message', t(turn.locale, 'unsupported_message')));
+      return;
+    }
+    const payRef = this.payRef(turn);
+    if (payRef !== undefined) {
+      await this.pay(turn, payRef ?? (isOpen(latest) ? latest.ref : null));
+      return;
+    }
+    const command = parseCommand(turn.message.text ?? '');
+    if (command.type === 'stop') {
+      await this.stop(turn, latest);
+      return;
+    }
+    if (!(await this.firstWithinHour(turn, 'bot.customer_help'))) return;
+    if (!isOpen(latest)) {
+      await turn.reply(
+        textReply('customer_no_open_invoice', t(turn.locale, 'customer_no_open_invoice')),
+      );
+      return;
+    }
+    await turn.reply(
+      textReply(
+        'customer_help',
+        interpolate(t(turn.locale, 'customer_help'), {
+          merchant: latest.merchant,
+          ref: latest.ref,
+          balance: formatAmount(latest.balance),
+        }),
+      ),
+    );
+  }
+
+  /**
+   * The ref of a PAY (button `pay:<ref>` or text `pay <ref>`); null for a bare `pay`;
+   * undefined when the message is not a payment request at all.
+   */
+  payRef(turn: BotTurn): string | null | undefined {
+    const button = turn.message.buttonId;
+    if (button?.startsWith('pay:')) return parseInvoiceRef(button.slice(4));
+    const command = parseCommand(turn.message.text ?? '');
+    return command.type === 'pay' ? command.ref : undefined;
+  }
+
+  /** Starts an STK push only for the invoice's own customer; anyone else gets a polite no. */
+  async pay(turn: BotTurn, ref: string | null): Promise<void> {
+    const rows = ref
+      ? await queryRows<InvoiceRow>(turn.manager, `${INVOICE_COLUMNS} WHERE i.ref = $1`, [ref])
+      : [];
+    const invoice = rows[0] ? toInvoice(rows[0]) : null;
+    if (!invoice || invoice.customerPhone !== turn.from) {
+      this.logger.log({ from: hashPhone(turn.from) }, 'pay refused: not the invoice customer');
+      await turn.reply(
+        ref
+          ? textReply('pay_not_found', t(turn.locale, 'pay_not_found', { ref }))
+          : textReply('customer_no_open_invoice', t(turn.locale, 'customer_no_open_invoice')),
+      );
+      return;
+    }
+    turn.locale = invoice.locale;
+    turn.defer(
+      () =>
+        this.payments.initiate({
+          invoiceRef: invoice.ref,
+          phone: turn.from,
+          source: `${turn.message.channel}:customer`,
+        }),
+      (result) =>
+        turn.reply(this.payReply(turn.locale, invoice, result), { invoiceId: invoice.id }),
+    );
+  }
+
+  private payReply(locale: Locale, invoice: CustomerInvoice, result: InitiatePaymentResult) {
+    if (result.status === 'started')
+      return textReply(
+        'stk_sent',
+        t(locale, 'stk_sent', { amount: formatAmount(result.amount), merchant: invoice.merchant }),
+      );
+    switch (result.reason) {
+      case 'pending':
+        return textReply('stk_already_pending', t(locale, 'stk_already_pending'));
+      case 'paid':
+        return textReply(
+          'customer_already_paid',
+          t(locale, 'customer_already_paid', { ref: invoice.ref }),
+        );
+      case 'cancelled':
+        return textReply(
+          'customer_invoice_cancelled',
+          t(locale, 'customer_invoice_cancelled', { merchant: invoice.merchant, ref: invoice.ref }),
+        );
+      case 'attempts_exhausted':
+        return textReply(
+          'pay_attempts_exhausted',
+          t(locale, 'pay_attempts_exhausted', {
+            ref: invoice.ref,
+            link: this.invoices.payUrl({ payToken: invoice.payToken }),
+            merchant: invoice.merchant,
+          }),
+        );
+      case 'amount_invalid':
+      case 'not_found':
+        return textReply('pay_not_found', t(locale, 'pay_not_found', { ref: invoice.ref }));
+    }
+  }
+
+  /** STOP: no more reminders from any merchant that has this number saved. */
+  private async stop(turn: BotTurn, latest: CustomerInvoice): Promise<void> {
+    await turn.manager.query(
+      `UPDATE customers SET opted_out_at = $2, updated_at = $2
+        WHERE phone = $1 AND opted_out_at IS NULL`,
+      [turn.from, this.clock.now()],
+    );
+    await turn.reply(
+      textReply(
+        'customer_stopped',
+        t(turn.locale, 'customer_stopped', { merchant: latest.merchant }),
+      ),
+    );
+  }
+
+  /** At most one such reply per number per hour, so a chatty customer gets no reply storm. */
+  private async firstWithinHour(turn: BotTurn, ledger: string): Promise<boolean> {
+    const now = this.clock.now();
+    const who = hashPhone(turn.from);
+    const recent = await queryRows<{ id: string }>(
+      turn.manager,
+      `SELECT id FROM inbound_events
+        WHERE provider = $1 AND external_id LIKE $2 AND received_at > $3 LIMIT 1`,
+      [ledger, `${who}:%`, new Date(now.getTime() - CUSTOMER_HELP_INTERVAL_MS)],
+    );
+    if (recent.length > 0) return false;
+    await turn.manager.query(
+      `INSERT INTO inbound_events (provider, external_id, received_at, processed_at)
+       VALUES ($1, $2, $3, $3) ON CONFLICT (provider, external_id) DO NOTHING`,
+      [ledger, `${who}:${now.getTime()}`, now],
+    );
+    return true;
+  }
+}
+
+function isOpen(invoice: CustomerInvoice): boolean {
+  return invoice.state !== 'PAID' && invoice.state !== 'CANCELLED';
+}

@@ -1,0 +1,353 @@
+import { Injectable } from '@nestjs/common';
+import type { Locale } from '../config/app-config';
+import { queryRows } from '../database/sql';
+import {
+  INVOICE_SELECT,
+  type InvoiceRecord,
+  type InvoiceRow,
+  toInvoiceRecord,
+} from '../invoices/invoice.record';
+import { InvoicesService } from '../invoices/invoices.service';
+import { INVOICE_MACHINE_KIND, type InvoiceState } from '../machines/invoice.machine';
+import type { MerchantRecord } from '../merchants/merchant.record';
+import { Clock } from '../runtime/clock';
+import { MachineRunner } from '../runtime/machine-runner';
+import { textReply } from './bot-reply';
+import type { BotTurn } from './bot-turn';
+import type { CustomerRef } from './command-parser.types';
+import { CustomerDirectory } from './customer-directory';
+import { invoiceCreatedReply } from './flow-replies';
+import { t } from './i18n/catalogue';
+import { formatAmount, formatDate, formatDateTime, formatPhone, formatTime } from './i18n/format';
+import { invoiceCustomer, stateLabel } from './invoice-summary';
+
+export const REMIND_INTERVAL_MS = 60 * 60_000;
+const LIST_LIMIT = 10;
+
+export interface OneLineInvoice {
+  phone: string;
+  name: string | null;
+  amount: number;
+  description: string;
+}
+
+/** The merchant commands that need no conversation state: each is one request, one reply. */
+@Injectable()
+export class MerchantCommands {
+  constructor(
+    private readonly invoices: InvoicesService,
+    private readonly runner: MachineRunner,
+    private readonly clock: Clock,
+    private readonly directory: CustomerDirectory,
+  ) {}
+
+  /** Creates and sends at once; the message id keeps a redelivery from creating a second one. */
+  createInvoice(
+    turn: BotTurn,
+    merchant: MerchantRecord,
+    line: OneLineInvoice,
+    idempotencyKey: string,
+  ): void {
+    turn.defer(
+      () => this.create(turn, merchant, line, idempotencyKey),
+      (invoice) => this.replyCreated(turn, invoice),
+    );
+  }
+
+  async replyCreated(turn: BotTurn, invoice: InvoiceRecord): Promise<void> {
+    await turn.reply(
+      invoiceCreatedReply(turn.locale, {
+        ref: invoice.ref,
+        customer: invoiceCustomer(invoice),
+        amount: invoice.amount,
+        description: invoice.description,
+      }),
+      { invoiceId: invoice.id },
+    );
+  }
+
+  /** The invoice only: the guided flow's machine writes its own summary. */
+  create(
+    turn: BotTurn,
+    merchant: MerchantRecord,
+    line: OneLineInvoice,
+    idempotencyKey: string,
+  ): Promise<InvoiceRecord> {
+    return this.invoices.create(
+      merchant.id,
+      {
+        customerPhone: line.phone,
+        ...(line.name ? { customerName: line.name } : {}),
+        amount: line.amount,
+        description: line.description,
+      },
+      { idempotencyKey, source: `bot:${turn.message.channel}` },
+    );
+  }
+
+  async remind(turn: BotTurn, merchant: MerchantRecord, ref: string): Promise<void> {
+    const invoice = await this.own(turn, merchant, ref);
+    if (!invoice || (await this.refused(turn, invoice))) return;
+    const last = await queryRows<{ at: Date | null }>(
+      turn.manager,
+      `SELECT max(at) AS at FROM transitions
+        WHERE machine_kind = $1 AND entity_id = $2 AND event_type = 'REMIND' AND accepted`,
+      [INVOICE_MACHINE_KIND, invoice.id],
+    );
+    const lastAt = last[0]?.at ? new Date(last[0].at) : null;
+    if (lastAt && this.clock.now().getTime() - lastAt.getTime() < REMIND_INTERVAL_MS) {
+      const next = new Date(lastAt.getTime() + REMIND_INTERVAL_MS);
+      await turn.reply(
+        textReply(
+          'remind_rate_limited',
+          t(turn.locale, 'remind_rate_limited', { ref: invoice.ref, time: formatTime(next) }),
+        ),
+      );
+      return;
+    }
+    const result = await this.runner.send(
+      INVOICE_MACHINE_KIND,
+      invoice.id,
+      { type: 'REMIND', by: 'merchant' },
+      {
+        source: `bot:${turn.message.channel}`,
+        dedupeKey: turn.nextEventKey(),
+        manager: turn.manager,
+      },
+    );
+    if (!result.accepted && result.reason !== 'duplicate') {
+      await this.refusedAs(turn, invoice.ref, invoice.state);
+      return;
+    }
+    await turn.reply(
+      textReply(
+        'reminder_sent',
+        t(turn.locale, 'reminder_sent', { ref: invoice.ref, customer: invoiceCustomer(invoice) }),
+      ),
+    );
+  }
+
+  async cancel(turn: BotTurn, merchant: MerchantRecord, ref: string): Promise<void> {
+    const invoice = await this.own(turn, merchant, ref);
+    if (!invoice || (await this.refused(turn, invoice))) return;
+    const result = await this.runner.send(
+      INVOICE_MACHINE_KIND,
+      invoice.id,
+      { type: 'CANCEL', by: 'merchant' },
+      {
+        source: `bot:${turn.message.channel}`,
+        dedupeKey: turn.nextEventKey(),
+        manager: turn.manager,
+      },
+    );
+    if (!result.accepted && result.reason !== 'duplicate') {
+      await this.refusedAs(turn, invoice.ref, invoice.state);
+      return;
+    }
+    await turn.reply(
+      textReply('invoice_cancelled', t(turn.locale, 'invoice_cancelled', { ref: invoice.ref })),
+    );
+  }
+
+  async status(turn: BotTurn, merchant: MerchantRecord, ref: string): Promise<void> {
+    const invoice = await this.own(turn, merchant, ref);
+    if (!invoice) return;
+    const locale = turn.locale;
+    await turn.reply(
+      textReply(
+        'status_reply',
+        t(locale, 'status_reply', {
+          ref: invoice.ref,
+          customer: invoiceCustomer(invoice),
+          state: stateLabel(locale, invoice.state),
+          amount: formatAmount(invoice.amount),
+          paid: formatAmount(invoice.amountPaid),
+          balance: formatAmount(invoice.balance),
+          delivery: await this.deliveryLine(turn, invoice.id),
+        }),
+      ),
+    );
+  }
+
+  async list(turn: BotTurn, merchant: MerchantRecord): Promise<void> {
+    const locale = turn.locale;
+    const rows = await queryRows<{
+      ref: string;
+      customer_phone: string;
+      name: string | null;
+      balance: number;
+      created_at: Date;
+    }>(
+      turn.manager,
+      `SELECT i.ref, i.customer_phone, c.name, i.amount - i.amount_paid AS balance, i.created_at
+         FROM invoices i JOIN customers c ON c.id = i.customer_id
+        WHERE i.merchant_id = $1 AND i.state NOT IN ('PAID', 'CANCELLED')
+        ORDER BY i.created_at DESC, i.id DESC LIMIT ${LIST_LIMIT}`,
+      [merchant.id],
+    );
+    if (rows.length === 0) {
+      await turn.reply(textReply('list_empty', t(locale, 'list_empty')));
+      return;
+    }
+    const lines = rows.map((r) =>
+      t(locale, 'list_line', {
+        ref: r.ref,
+        customer: invoiceCustomer({ customerName: r.name, customerPhone: r.customer_phone }),
+        balance: formatAmount(Number(r.balance)),
+        date: formatDate(new Date(r.created_at), locale),
+      }),
+    );
+    await turn.reply(
+      textReply(
+        'list_reply',
+        t(locale, 'list_reply', { count: rows.length, lines: lines.join('\n') }),
+      ),
+    );
+  }
+
+  async customers(turn: BotTurn, merchant: MerchantRecord): Promise<void> {
+    const locale = turn.locale;
+    const rows = await this.directory.list(turn.manager, merchant.id);
+    if (rows.length === 0) {
+      await turn.reply(textReply('customers_empty', t(locale, 'customers_empty')));
+      return;
+    }
+    const lines = rows.map((c) =>
+      c.name
+        ? t(locale, 'customers_line', { name: c.name, phone: formatPhone(c.phone) })
+        : t(locale, 'customers_line_unnamed', { phone: formatPhone(c.phone) }),
+    );
+    await turn.reply(
+      textReply(
+        'customers_reply',
+        t(locale, 'customers_reply', { count: rows.length, lines: lines.join('\n') }),
+      ),
+    );
+  }
+
+  /** Stores the new language; the caller tells the conversation machine. */
+  async setLanguage(turn: BotTurn, merchant: MerchantRecord, locale: Locale): Promise<void> {
+    await turn.manager.query(`UPDATE merchants SET locale = $2, updated_at = $3 WHERE id = $1`, [
+      merchant.id,
+      locale,
+      this.clock.now(),
+    ]);
+    turn.locale = locale;
+    await turn.reply(textReply('language_switched', t(locale, 'language_switched')));
+  }
+
+  async help(turn: BotTurn): Promise<void> {
+    await turn.reply(textReply('help', t(turn.locale, 'help')));
+  }
+
+  /** A number or a saved name, resolved for this merchant only. */
+  async resolve(
+    turn: BotTurn,
+    merchantId: string,
+    customer: CustomerRef,
+  ): Promise<
+    | { kind: 'one'; phone: string; name: string | null; saved: boolean }
+    | { kind: 'unknown'; name: string }
+    | { kind: 'many'; name: string; choices: { phone: string; name: string | null }[] }
+  > {
+    if (customer.kind === 'phone') {
+      const saved = await this.directory.byPhone(turn.manager, merchantId, customer.phone);
+      return {
+        kind: 'one',
+        phone: customer.phone,
+        name: saved?.name ?? null,
+        saved: saved !== null,
+      };
+    }
+    const matches = await this.directory.byName(turn.manager, merchantId, customer.name);
+    if (matches.length === 0) return { kind: 'unknown', name: customer.name };
+    if (matches.length === 1)
+      return { kind: 'one', phone: matches[0].phone, name: matches[0].name, saved: true };
+    return { kind: 'many', name: customer.name, choices: matches };
+  }
+
+  private async own(
+    turn: BotTurn,
+    merchant: MerchantRecord,
+    ref: string,
+  ): Promise<InvoiceRecord | null> {
+    // Scoped by merchant in the query itself, and read in this turn's transaction.
+    const rows = await queryRows<InvoiceRow>(
+      turn.manager,
+      `${INVOICE_SELECT} WHERE i.merchant_id = $1 AND i.ref = $2`,
+      [merchant.id, ref.trim().toUpperCase()],
+    );
+    const invoice = rows[0] ? toInvoiceRecord(rows[0]) : null;
+    if (!invoice) {
+      // Another merchant's ref reads exactly like one that does not exist.
+      await turn.reply(textReply('not_found', t(turn.locale, 'not_found', { ref })));
+    }
+    return invoice;
+  }
+
+  /** Paid, cancelled and mid-payment invoices are explained rather than changed. */
+  private async refused(turn: BotTurn, invoice: InvoiceRecord): Promise<boolean> {
+    if (
+      invoice.state === 'PAID' ||
+      invoice.state === 'CANCELLED' ||
+      invoice.state === 'PAYMENT_INIT'
+    ) {
+      await this.refusedAs(turn, invoice.ref, invoice.state);
+      return true;
+    }
+    return false;
+  }
+
+  private async refusedAs(turn: BotTurn, ref: string, state: InvoiceState): Promise<void> {
+    const locale = turn.locale;
+    if (state === 'PAID')
+      await turn.reply(
+        textReply('invoice_already_paid', t(locale, 'invoice_already_paid', { ref })),
+      );
+    else if (state === 'CANCELLED')
+      await turn.reply(
+        textReply('invoice_already_cancelled', t(locale, 'invoice_already_cancelled', { ref })),
+      );
+    else
+      await turn.reply(
+        textReply(
+          'invoice_action_refused',
+          t(locale, 'invoice_action_refused', { ref, state: stateLabel(locale, state) }),
+        ),
+      );
+  }
+
+  private async deliveryLine(turn: BotTurn, invoiceId: string): Promise<string> {
+    const locale = turn.locale;
+    const rows = await queryRows<{ status: string; channel: string; updated_at: Date }>(
+      turn.manager,
+      `SELECT status, channel, updated_at FROM messages
+        WHERE invoice_id = $1 AND direction = 'outbound'
+        ORDER BY created_at DESC LIMIT 1`,
+      [invoiceId],
+    );
+    const last = rows[0];
+    if (!last) return t(locale, 'delivery_status_none');
+    const statusKey = DELIVERY_KEYS[last.status] ?? 'delivery_status_queued';
+    return t(locale, 'delivery_status_line', {
+      status: t(locale, statusKey),
+      channel: t(locale, last.channel === 'sms' ? 'channel_sms' : 'channel_whatsapp'),
+      time: formatDateTime(new Date(last.updated_at), locale),
+    });
+  }
+}
+
+const DELIVERY_KEYS: Record<
+  string,
+  | 'delivery_status_queued'
+  | 'delivery_status_sent'
+  | 'delivery_status_delivered'
+  | 'delivery_status_read'
+  | 'delivery_status_failed'
+> = {
+  queued: 'delivery_status_queued',
+  sent: 'delivery_status_sent',
+  delivered: 'delivery_status_delivered',
+  read: 'delivery_status_read',
+  failed: 'delivery_status_failed',
+};
