@@ -219,6 +219,25 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
     expect(got[0].id).toMatch(/^wamid\./);
   });
 
+  it('inbound SMS reach the same INBOUND_MESSAGE_HANDLER', async () => {
+    const phone = newPhone();
+    const handler = t.app.get(RecordingInboundHandler);
+    const res = await request(t.url)
+      .post('/sandbox/africastalking/control/inbound')
+      .send({ from: phone.replace('+254', '0'), text: 'PAY INV-ABC234' })
+      .expect(200);
+    expect(res.body.callbackStatus).toBe(200);
+    const got = handler.received.filter((m) => m.from === phone);
+    expect(got).toEqual([
+      expect.objectContaining({
+        channel: 'sms',
+        type: 'text',
+        text: 'PAY INV-ABC234',
+        id: res.body.id,
+      }),
+    ]);
+  });
+
   it('paid: the customer gets the payment_receipt template, the merchant a notice by SMS', async () => {
     const phone = newPhone();
     const res = await request(t.url)
@@ -266,6 +285,57 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
     expect(notice[0].message).toBe(
       `Kamau paid KES 700 for invoice ${invoice.ref}.\nM-PESA receipt: SGH12ABC34\nBalance: KES 0`,
     );
+  });
+
+  it('REMIND sends the invoice_reminder template; not to a customer who opted out', async () => {
+    const phone = newPhone();
+    const res = await request(t.url)
+      .post('/invoices')
+      .set('Authorization', `Bearer ${apiKey}`)
+      .send({ customerPhone: phone, customerName: 'Auma', amount: 2500, description: 'Tailoring' })
+      .expect(201);
+    const invoice = res.body as { id: string; ref: string };
+    await eventually(
+      () => deliveriesFor(`invoice_id = $1 AND purpose = 'invoice'`, [invoice.id]),
+      (d) => d[0]?.state === 'DELIVERED',
+      'the invoice delivered',
+    );
+    const runner = t.app.get(MachineRunner);
+    await runner.send('invoice', invoice.id, { type: 'REMIND', by: 'test' }, { source: 'test' });
+    await eventually(
+      () => deliveriesFor(`invoice_id = $1 AND purpose = 'reminder'`, [invoice.id]),
+      (d) => d[0]?.state === 'DELIVERED',
+      'the reminder delivered',
+    );
+    const [, reminder] = await transcript(phone);
+    expect(reminder.content).toMatchObject({
+      name: 'invoice_reminder',
+      components: [
+        {
+          type: 'body',
+          parameters: [
+            { type: 'text', text: 'Auma' },
+            { type: 'text', text: 'KES 2,500' },
+            { type: 'text', text: invoice.ref },
+          ],
+        },
+        { type: 'button', parameters: [{ type: 'payload', payload: `pay:${invoice.ref}` }] },
+      ],
+    });
+
+    await db.query(`UPDATE customers SET opted_out_at = now() WHERE phone = $1`, [phone]);
+    await runner.send('invoice', invoice.id, { type: 'REMIND', by: 'test' }, { source: 'test' });
+    await eventually(
+      () =>
+        db.query(`SELECT status FROM outbox WHERE idempotency_key = $1`, [
+          `invoice:${invoice.id}:deliver:3`,
+        ]),
+      (r: { status: string }[]) => r[0]?.status === 'done',
+      'the skipped reminder row',
+    );
+    expect(
+      await deliveriesFor(`invoice_id = $1 AND purpose = 'reminder'`, [invoice.id]),
+    ).toHaveLength(1);
   });
 
   it('cancelled: the customer who had the invoice and the merchant are told', async () => {

@@ -9,6 +9,7 @@ import { InvoicesModule } from '../../invoices/invoices.module';
 import { MachineRegistry } from '../../runtime/machine-registry';
 import { OutboxHandlers } from '../../runtime/outbox-handlers';
 import { MESSAGE_SEND } from '../outbound-message';
+import { SMS_INBOUND_HANDLER } from '../sms/sms-inbound.port';
 import { SmsModule } from '../sms/sms.module';
 import { WhatsAppModule } from '../whatsapp/whatsapp.module';
 import { DeliveryAwareWhatsAppHandler } from './delivery-aware-whatsapp.handler';
@@ -19,6 +20,7 @@ import { InvoiceEventHandler } from './invoice-event.handler';
 import { InvoiceNoticeLoader } from './invoice-notice.loader';
 import { INVOICE_NOTICE_KINDS, InvoiceNoticesHandler } from './invoice-notices.handler';
 import { MessageSendHandler } from './message-send.handler';
+import { SmsInboundBridge } from './sms-inbound.bridge';
 import { SmsSendHandler } from './sms-send.handler';
 import { WhatsAppReplayJob } from './whatsapp-replay.job';
 import { WhatsAppSendHandler } from './whatsapp-send.handler';
@@ -51,6 +53,8 @@ export const DELIVERY_WHATSAPP_MODULE = WhatsAppModule.forRoot({
     InvoiceNoticeLoader,
     InvoiceNoticesHandler,
     WhatsAppReplayJob,
+    SmsInboundBridge,
+    { provide: SMS_INBOUND_HANDLER, useExisting: SmsInboundBridge },
   ],
   exports: [DeliveryService, DeliveryStatusModule, DELIVERY_WHATSAPP_MODULE, SmsModule],
 })

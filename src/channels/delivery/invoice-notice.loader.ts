@@ -18,6 +18,7 @@ interface NoticeRow {
   customer_phone: string;
   customer_name: string | null;
   customer_last_inbound_at: Date | null;
+  customer_opted_out_at: Date | null;
   merchant_name: string;
   merchant_phone: string;
   merchant_locale: Locale;
@@ -37,12 +38,15 @@ export class InvoiceNoticeLoader {
 
   async view(
     invoiceId: unknown,
-  ): Promise<(InvoiceNoticeView & { state: string; invoiceId: string }) | null> {
+  ): Promise<
+    (InvoiceNoticeView & { state: string; invoiceId: string; customerOptedOut: boolean }) | null
+  > {
     if (typeof invoiceId !== 'string' || !UUID.test(invoiceId)) return null;
     const [row] = await queryRows<NoticeRow>(
       this.dataSource,
       `SELECT i.id, i.ref, i.state, i.amount, i.amount_paid, i.description, i.pay_token, i.customer_phone,
               c.name AS customer_name, c.last_inbound_at AS customer_last_inbound_at,
+              c.opted_out_at AS customer_opted_out_at,
               m.display_name AS merchant_name, m.whatsapp_phone AS merchant_phone,
               m.locale AS merchant_locale, m.last_inbound_at AS merchant_last_inbound_at
          FROM invoices i
@@ -58,6 +62,7 @@ export class InvoiceNoticeLoader {
     return {
       invoiceId: row.id,
       state: row.state,
+      customerOptedOut: row.customer_opted_out_at !== null,
       locale: row.merchant_locale,
       merchantName: row.merchant_name,
       merchantPhone: row.merchant_phone,

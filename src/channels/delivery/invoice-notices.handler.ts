@@ -83,8 +83,10 @@ export class InvoiceNoticesHandler {
       case 'invoice.deliver': {
         // A reminder queued before a payment or a cancel must not go out after it.
         if (!OPEN_STATES.includes(view.state)) return [];
-        const n = Number(REMINDER_KEY.exec(row.idempotencyKey)?.[1] ?? 1);
-        return [['', renderInvoice(view, { reminder: n > 1 })]];
+        const reminder = Number(REMINDER_KEY.exec(row.idempotencyKey)?.[1] ?? 1) > 1;
+        // A customer who replied STOP gets no more reminders (the invoice itself still goes).
+        if (reminder && view.customerOptedOut) return this.skip(kind, row, 'customer opted out');
+        return [['', renderInvoice(view, { reminder })]];
       }
       case 'invoice.receipt': {
         const payment = await this.loader.payment(view.invoiceId, payload.paymentId);
