@@ -4,6 +4,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { DeliveryModule } from '../../src/channels/delivery/delivery.module';
 import { DeliveryService } from '../../src/channels/delivery/delivery.service';
+import { SmsSendHandler } from '../../src/channels/delivery/sms-send.handler';
 import {
   INBOUND_MESSAGE_HANDLER,
   type InboundMessage,
@@ -15,6 +16,7 @@ import { MerchantsService } from '../../src/merchants/merchants.service';
 import { ManualClock } from '../../src/runtime/clock';
 import { MachineRunner } from '../../src/runtime/machine-runner';
 import { enqueueOutbox } from '../../src/runtime/outbox';
+import type { OutboxRow } from '../../src/runtime/outbox.entity';
 import { RuntimeSignals } from '../../src/runtime/runtime-signals';
 import { createTestApp, type TestApp } from '../utils/create-app';
 
@@ -80,7 +82,7 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
     await t?.close();
   });
 
-  const inbox = async (phone: string): Promise<{ message: string }[]> =>
+  const inbox = async (phone: string): Promise<{ message: string; messageId: string }[]> =>
     (await request(t.url).get(`/sandbox/africastalking/control/inbox/${phone}`).expect(200)).body
       .messages;
   const transcript = async (phone: string) =>
@@ -195,6 +197,47 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
     await expect(service.send({ ...payload, to: '12345' }, { key: `x:${key}` })).rejects.toThrow(
       /Kenyan mobile/,
     );
+  });
+
+  it('a send handler re-run after a crash does not send the SMS twice', async () => {
+    const phone = newPhone();
+    const { deliveryId } = await t.app
+      .get(DeliveryService)
+      .send(
+        {
+          to: phone,
+          channel: 'sms',
+          purpose: 'test',
+          content: { type: 'text', body: 'only once' },
+        },
+        { key: `test:${randomUUID()}` },
+      );
+    await eventually(
+      () => deliveriesFor('id = $1', [deliveryId]),
+      (d) => d[0]?.state === 'SMS_SENT',
+      'the SMS sent',
+    );
+    const [row] = await db.query(
+      `SELECT id, kind, payload, idempotency_key, machine_kind, entity_id FROM outbox
+        WHERE entity_id = $1 AND kind = 'sms.send'`,
+      [deliveryId],
+    );
+    // As if the process died after Africa's Talking accepted, before the machine heard of it.
+    await db.query(`UPDATE deliveries SET state = 'SMS_PENDING' WHERE id = $1`, [deliveryId]);
+    const result = await t.app.get(SmsSendHandler).handle({
+      id: String(row.id),
+      kind: row.kind,
+      payload: row.payload,
+      idempotencyKey: row.idempotency_key,
+      machineKind: row.machine_kind,
+      entityId: row.entity_id,
+    } as OutboxRow);
+    const [sms] = await inbox(phone);
+    expect(result).toEqual({
+      status: 'done',
+      event: { type: 'SEND_ACCEPTED', channel: 'sms', providerMessageId: sms.messageId },
+    });
+    expect(await inbox(phone)).toHaveLength(1);
   });
 
   it('inbound WhatsApp messages reach INBOUND_MESSAGE_HANDLER after the window is recorded', async () => {

@@ -53,3 +53,23 @@ export async function recordAttempt(
     ],
   );
 }
+
+/**
+ * The provider id of an attempt on this channel the provider already accepted, if any. A send
+ * handler re-run after a crash between "accepted" and "recorded in the machine" answers with it
+ * instead of sending the message a second time.
+ */
+export async function acceptedAttempt(
+  manager: Pick<EntityManager, 'query'>,
+  deliveryId: string,
+  channel: 'whatsapp' | 'sms',
+): Promise<string | null> {
+  const rows: { provider_message_id: string }[] = await manager.query(
+    `SELECT provider_message_id FROM messages
+      WHERE logical_id = $1 AND channel = $2 AND direction = 'outbound'
+        AND provider_message_id IS NOT NULL AND status <> 'failed'
+      ORDER BY created_at LIMIT 1`,
+    [deliveryId, channel],
+  );
+  return rows[0]?.provider_message_id ?? null;
+}

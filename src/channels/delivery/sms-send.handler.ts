@@ -9,7 +9,7 @@ import { SmsChannel } from '../sms/africastalking.client';
 import { SmsDeliveryReportService } from '../sms/sms-delivery-report.service';
 import { loadDelivery } from './delivery-rows';
 import { smsTextOf } from './delivery.service';
-import { recordAttempt } from './message-log';
+import { acceptedAttempt, recordAttempt } from './message-log';
 import { deliveryIdOf } from './whatsapp-send.handler';
 
 /**
@@ -34,6 +34,12 @@ export class SmsSendHandler implements OutboxHandler {
     if (!delivery) return { status: 'permanent', error: 'delivery not found' };
     // WhatsApp confirmed delivery while this row waited: the SMS is no longer needed.
     if (delivery.state !== 'SMS_PENDING') return { status: 'done' };
+    const earlier = await acceptedAttempt(this.dataSource, delivery.id, 'sms');
+    if (earlier)
+      return {
+        status: 'done',
+        event: { type: 'SEND_ACCEPTED', channel: 'sms', providerMessageId: earlier },
+      };
 
     const text = smsTextOf(delivery.payload);
     const content: MessageContent = text ? { type: 'text', body: text } : delivery.payload.content;

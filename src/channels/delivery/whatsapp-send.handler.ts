@@ -5,7 +5,7 @@ import type { MachineEventLike, OutboxHandler, OutboxResult } from '../../runtim
 import type { OutboxRow } from '../../runtime/outbox.entity';
 import { WhatsAppChannel } from '../whatsapp/whatsapp.client';
 import { loadDelivery } from './delivery-rows';
-import { messageKindOf, recordAttempt } from './message-log';
+import { acceptedAttempt, messageKindOf, recordAttempt } from './message-log';
 
 /**
  * 'whatsapp.send': one attempt on WhatsApp for a delivery. The outcome goes back to the
@@ -26,6 +26,12 @@ export class WhatsAppSendHandler implements OutboxHandler {
     if (!delivery) return { status: 'permanent', error: 'delivery not found' };
     // The policy moved on (a status or the timer overtook this row): sending now would duplicate.
     if (delivery.state !== 'WHATSAPP_PENDING') return { status: 'done' };
+    const earlier = await acceptedAttempt(this.dataSource, delivery.id, 'whatsapp');
+    if (earlier)
+      return {
+        status: 'done',
+        event: { type: 'SEND_ACCEPTED', channel: 'whatsapp', providerMessageId: earlier },
+      };
 
     const { content } = delivery.payload;
     const outcome = await this.whatsapp.send({ to: delivery.recipient, content });
