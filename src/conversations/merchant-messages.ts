@@ -184,23 +184,15 @@ export class MerchantMessages {
     inFlow: boolean,
   ): Promise<void> {
     const customer = await this.commands.resolve(turn, merchant.id, command.customer);
-    if (customer.kind === 'one' && !inFlow) {
-      this.commands.createInvoice(
-        turn,
-        merchant,
-        { ...customer, amount: command.amount, description: command.description },
-        `bot:${turn.message.channel}:${turn.message.id}`,
-      );
-      return;
-    }
-    if (customer.kind === 'one') {
+    if (inFlow) {
+      // Replacing happens only after a Yes; a name still to settle is asked for after it.
       await this.send(turn, conversation, {
         type: 'REPLACE_ASK',
         draft: {
           ...EMPTY_DRAFT,
-          phone: customer.phone,
-          name: customer.name,
-          saved: customer.saved,
+          ...(customer.kind === 'one'
+            ? { phone: customer.phone, name: customer.name, saved: customer.saved }
+            : { hint: customer.kind === 'unknown' ? customer.name : null }),
           // A one-line invoice never stops to ask for a name.
           nameAsked: true,
           amount: command.amount,
@@ -209,11 +201,12 @@ export class MerchantMessages {
       });
       return;
     }
-    if (inFlow) {
-      await turn.reply(
-        customer.kind === 'unknown'
-          ? textReply('name_unknown', t(turn.locale, 'name_unknown', { name: customer.name }))
-          : textReply('flow_reprompt_customer', t(turn.locale, 'flow_reprompt_customer')),
+    if (customer.kind === 'one') {
+      this.commands.createInvoice(
+        turn,
+        merchant,
+        { ...customer, amount: command.amount, description: command.description },
+        `bot:${turn.message.channel}:${turn.message.id}`,
       );
       return;
     }

@@ -127,6 +127,7 @@ const EVENTS: ConversationEvent[] = [
   { type: 'REPLACE_YES' },
   { type: 'REPLACE_NO' },
   { type: 'REGISTER' },
+  { type: 'LOCALE', locale: 'sw' },
   { type: 'ANSWER', step: 'business', value: 'Mama Mboga Ltd' },
   { type: 'REGISTERED', merchantId: 'm-1', business: 'Mama Mboga Ltd', locale: 'en' },
 ];
@@ -219,6 +220,28 @@ describe('conversation machine: model', () => {
     for (const edge of taken) {
       if (/ -(NUDGE|CLOSE)-> /.test(edge)) expect(edge).toMatch(/^(COLLECT|READY)/);
     }
+  });
+
+  it("takes every event each state declares (its own and its parents')", () => {
+    type Node = {
+      path: string[];
+      on: Record<string, unknown>;
+      states: Record<string, Node>;
+      parent?: Node;
+    };
+    const declared = new Set<string>();
+    const visit = (node: Node) => {
+      const children = Object.values(node.states);
+      if (children.length > 0) return children.forEach(visit);
+      for (let n: Node | undefined = node; n; n = n.parent)
+        for (const type of Object.keys(n.on)) declared.add(`${node.path.join('.')} ${type}`);
+    };
+    visit(conversationMachine.root as unknown as Node);
+    const taken = new Set<string>();
+    for (const { state, event } of edges)
+      if (send(state, event).accepted) taken.add(`${nameOf(state)} ${event.type}`);
+    expect(declared.size).toBeGreaterThan(70);
+    expect([...declared].filter((d) => !taken.has(d))).toEqual([]);
   });
 
   it('keys replies by a counter, keeps button titles short, re-arms timers on every message', () => {

@@ -262,6 +262,15 @@ describe('merchant bot', () => {
     expect(keys(await m.say(tap(m.phone, 'replace:yes')))).toEqual(['flow_preview']);
     expect(keys(await m.say('send'))).toEqual(['invoice_created']);
     expect(await invoicesOf(m.id)).toMatchObject([{ amount: 700, description: 'Delivery' }]);
+
+    // An unknown name mid-flow: after Yes the number is asked for, and the name kept for it.
+    const zed = newPhone();
+    await m.say('invoice');
+    expect(keys(await m.say('invoice Zed 400 Painting'))).toEqual(['flow_replace_draft']);
+    expect(keys(await m.say(tap(m.phone, 'replace:yes')))).toEqual(['flow_ask_customer']);
+    const preview = await m.say(zed);
+    expect(keys(preview)).toEqual(['flow_preview']);
+    expect(bodyOf(preview[0])).toContain('To: Zed (');
   });
 
   it('continues the same step after a restart', async () => {
