@@ -40,11 +40,13 @@ run('pay page in a real browser (Chromium)', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(link);
     // Marks this document: it must survive until the end, proving no reload happened.
-    await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+    await page.evaluate(
+      () => ((globalThis as unknown as { __noReload: boolean }).__noReload = true),
+    );
     return { page, errors };
   };
   const stillSameDocument = (page: Page) =>
-    page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload === true);
+    page.evaluate(() => (globalThis as unknown as { __noReload?: boolean }).__noReload === true);
 
   beforeAll(async () => {
     t = await createTestApp({}, { imports: [PayPageModule] });
