@@ -85,8 +85,12 @@ export class BotService implements InboundMessageHandler {
       },
       'inbound message',
     );
-    if (latest) {
+    if (latest && !(await this.strangers.claims(turn))) {
       await this.customers.handle(turn, latest);
+      return;
+    }
+    if (latest) {
+      await this.strangers.handle(turn);
       return;
     }
     const payRef = this.customers.payRef(turn);

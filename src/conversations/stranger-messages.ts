@@ -48,6 +48,13 @@ export class StrangerMessages {
     private readonly merchants: MerchantsService,
   ) {}
 
+  /** A customer may become a merchant too: `register`, or a sign-up already under way. */
+  async claims(turn: BotTurn): Promise<boolean> {
+    if (parseCommand(turn.message.text ?? '').type === 'register') return true;
+    const existing = await this.store.read(turn.manager, turn.message.channel, turn.from);
+    return existing?.state.startsWith('REGISTER') ?? false;
+  }
+
   async handle(turn: BotTurn): Promise<void> {
     const existing = await this.store.read(turn.manager, turn.message.channel, turn.from, true);
     if (existing?.state.startsWith('REGISTER') && signupOpen()) {

@@ -514,6 +514,7 @@ describe('merchant bot', () => {
       'unsupported_message',
     ]);
 
+    expect(keys(await customerSays('register'))).toEqual(['signup_closed']);
     expect(keys(await customerSays('STOP'))).toEqual(['customer_stopped']);
     const [row] = await db.query(`SELECT opted_out_at FROM customers WHERE phone = $1`, [customer]);
     expect(row.opted_out_at).not.toBeNull();
