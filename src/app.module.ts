@@ -9,7 +9,13 @@ import { loggerParams } from './common/logging/logger-options';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
+import { AdminModule } from './admin/admin.module';
+import { DeliveryModule } from './channels/delivery/delivery.module';
+import { ConversationsModule } from './conversations/conversations.module';
 import { HealthModule } from './health/health.module';
+import { InvoicesModule } from './invoices/invoices.module';
+import { PayPageModule } from './pay-page/pay-page.module';
+import { PaymentsModule } from './payments/payments.module';
 import type { Clock } from './runtime/clock';
 import { RuntimeModule } from './runtime/runtime.module';
 import { SandboxModule } from './sandbox/sandbox.module';
@@ -21,9 +27,23 @@ export interface AppModuleOptions {
   logStream?: DestinationStream;
   /** Extra modules mounted beside the app's own (tests use it for probe routes). */
   imports?: NonNullable<DynamicModule['imports']>;
+  /**
+   * Mount the product's modules (invoices, payments, delivery, bot, admin, pay page). Tests of a
+   * single module turn this off and mount only what they exercise.
+   */
+  domain?: boolean;
   /** Time source; tests pass a ManualClock. */
   clock?: Clock;
 }
+
+const DOMAIN_MODULES = [
+  InvoicesModule,
+  PaymentsModule,
+  DeliveryModule,
+  ConversationsModule,
+  AdminModule,
+  PayPageModule,
+];
 
 @Module({})
 export class AppModule {
@@ -47,6 +67,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         RetentionModule,
+        ...(options.domain === false ? [] : DOMAIN_MODULES),
         ...(config.sandbox ? [SandboxModule] : []),
         ...(options.imports ?? []),
       ],

@@ -60,6 +60,8 @@ export interface AppConfigValues {
   retention: RetentionConfig;
   whatsapp: WhatsAppConfig;
   sms: SmsConfig;
+  /** How long a WhatsApp message may stay undelivered before one SMS goes instead. */
+  smsFallbackAfterSeconds: number;
   mpesa: MpesaConfig;
 }
 
@@ -88,6 +90,7 @@ export class AppConfig implements AppConfigValues {
   readonly retention!: RetentionConfig;
   readonly whatsapp!: WhatsAppConfig;
   readonly sms!: SmsConfig;
+  readonly smsFallbackAfterSeconds!: number;
   readonly mpesa!: MpesaConfig;
   private listenUrl?: string;
 

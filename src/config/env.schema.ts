@@ -78,6 +78,12 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() @MinLength(16) WABA_WEBHOOK_SECRET?: string;
 
   @IsOptional() @IsUrl(URL_OPTIONS) SMS_BASE_URL?: string;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(5)
+  @Max(86_400)
+  SMS_FALLBACK_AFTER_SECONDS?: number;
   @IsOptional() @IsString() @MinLength(1) @MaxLength(64) SMS_USERNAME?: string;
   @IsOptional() @IsString() @MinLength(1) SMS_API_KEY?: string;
   @IsOptional() @IsString() @MinLength(1) @MaxLength(11) SMS_SENDER_ID?: string;

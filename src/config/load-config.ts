@@ -156,6 +156,7 @@ export function loadConfig(rawEnv: Env = process.env): AppConfig {
       senderId: env.SMS_SENDER_ID,
       webhookSecret: pick('SMS_WEBHOOK_SECRET', d.smsWebhookSecret),
     },
+    smsFallbackAfterSeconds: Number(env.SMS_FALLBACK_AFTER_SECONDS ?? 120),
     mpesa: {
       baseUrl: sandbox ? undefined : (env.MPESA_BASE_URL ?? PRODUCTION_BASE_URLS.mpesa),
       consumerKey: pick('MPESA_CONSUMER_KEY', d.mpesaConsumerKey),

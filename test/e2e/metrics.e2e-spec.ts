@@ -54,7 +54,7 @@ describe('GET /metrics', () => {
     await runner.send(exampleDefinition.kind, id, { type: 'START' }, { source: 'test' });
     await runner.send(exampleDefinition.kind, id, { type: 'START' }, { source: 'test' }); // ignored
     await request(t.url).get('/healthz').expect(200);
-    await request(t.url).get('/pay/SECRET-TOKEN-0712345678').expect(404);
+    await request(t.url).get('/no-such-page/SECRET-TOKEN-0712345678').expect(404);
 
     const res = await request(t.url).get('/metrics').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);

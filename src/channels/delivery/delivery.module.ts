@@ -1,4 +1,5 @@
-import { type DynamicModule, Module, type OnModuleInit } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
 import {
   deliveryDefinition,
   SMS_SEND,
@@ -40,7 +41,7 @@ export const DELIVERY_WHATSAPP_MODULE = WhatsAppModule.forRoot({
  * How every message reaches a person: the 'delivery' machine (WhatsApp first, at most one SMS
  * fallback), the channel send handlers, the status feed, and the renderers of the invoice
  * machine's messages. Other modules call DeliveryService.enqueue or put a 'message.send' row
- * in the outbox. `DeliveryModule.forRoot({ smsFallbackAfterSeconds })` changes the wait.
+ * in the outbox. SMS_FALLBACK_AFTER_SECONDS sets the wait before the SMS fallback.
  */
 @Module({
   imports: [DELIVERY_WHATSAPP_MODULE, SmsModule, DeliveryStatusModule, InvoicesModule],
@@ -55,17 +56,17 @@ export const DELIVERY_WHATSAPP_MODULE = WhatsAppModule.forRoot({
     WhatsAppReplayJob,
     SmsInboundBridge,
     { provide: SMS_INBOUND_HANDLER, useExisting: SmsInboundBridge },
+    {
+      provide: DELIVERY_OPTIONS,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): DeliveryModuleOptions => ({
+        smsFallbackAfterSeconds: config.smsFallbackAfterSeconds,
+      }),
+    },
   ],
   exports: [DeliveryService, DeliveryStatusModule, DELIVERY_WHATSAPP_MODULE, SmsModule],
 })
 export class DeliveryModule implements OnModuleInit {
-  static forRoot(options: DeliveryModuleOptions = {}): DynamicModule {
-    return {
-      module: DeliveryModule,
-      providers: [{ provide: DELIVERY_OPTIONS, useValue: options }],
-    };
-  }
-
   constructor(
     private readonly registry: MachineRegistry,
     private readonly outbox: OutboxHandlers,
