@@ -185,6 +185,21 @@ describe('invoice machine: effects and guards', () => {
     expect(snapshot.context.maxAttempts).toBe(5);
   });
 
+  it('tells the merchant once, and by which channel, when the invoice first reaches the customer', () => {
+    const [ready] = start();
+    const first = send(ready, { type: 'DELIVERY_ACCEPTED', channel: 'sms' });
+    expect(first.next.value).toBe('SENT');
+    expect(outboxOf(first.actions)).toEqual([
+      {
+        kind: 'merchant.notify',
+        key: 'sent',
+        payload: { invoiceId: INVOICE_ID, topic: 'sent', channel: 'sms' },
+      },
+    ]);
+    const again = send(first.next, { type: 'DELIVERY_ACCEPTED', channel: 'whatsapp' });
+    expect(outboxOf(again.actions)).toEqual([]);
+  });
+
   it('asks for an STK push with a key per payment, from READY as well as SENT', () => {
     const [ready] = start();
     const fromReady = send(ready, request('p1'));

@@ -227,7 +227,24 @@ export const invoiceMachine = setup({
     READY: {
       entry: { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
       on: {
-        DELIVERY_ACCEPTED: { target: 'SENT', actions: 'recordDelivery' },
+        DELIVERY_ACCEPTED: {
+          target: 'SENT',
+          actions: [
+            'recordDelivery',
+            {
+              type: 'outbox',
+              params: ({ context }) => ({
+                kind: 'merchant.notify',
+                key: 'sent',
+                payload: {
+                  invoiceId: context.invoiceId,
+                  topic: 'sent',
+                  channel: context.deliveredVia,
+                },
+              }),
+            },
+          ],
+        },
         DELIVERY_FAILED: {
           actions: {
             type: 'outbox',

@@ -284,7 +284,7 @@ export class MachineRunner {
           const effect = action.params as OutboxEffect;
           await enqueueOutbox(manager, this.signals, {
             kind: effect.kind,
-            idempotencyKey: `${scope}:${effect.key}`,
+            idempotencyKey: `${scope}:${effect.kind}:${effect.key}`,
             payload: effect.payload,
             maxAttempts: effect.maxAttempts,
             notBefore: new Date(now.getTime() + (effect.delayMs ?? 0)),

@@ -201,17 +201,15 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
 
   it('a send handler re-run after a crash does not send the SMS twice', async () => {
     const phone = newPhone();
-    const { deliveryId } = await t.app
-      .get(DeliveryService)
-      .send(
-        {
-          to: phone,
-          channel: 'sms',
-          purpose: 'test',
-          content: { type: 'text', body: 'only once' },
-        },
-        { key: `test:${randomUUID()}` },
-      );
+    const { deliveryId } = await t.app.get(DeliveryService).send(
+      {
+        to: phone,
+        channel: 'sms',
+        purpose: 'test',
+        content: { type: 'text', body: 'only once' },
+      },
+      { key: `test:${randomUUID()}` },
+    );
     await eventually(
       () => deliveriesFor('id = $1', [deliveryId]),
       (d) => d[0]?.state === 'SMS_SENT',
@@ -371,7 +369,7 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
     await eventually(
       () =>
         db.query(`SELECT status FROM outbox WHERE idempotency_key = $1`, [
-          `invoice:${invoice.id}:deliver:3`,
+          `invoice:${invoice.id}:invoice.deliver:deliver:3`,
         ]),
       (r: { status: string }[]) => r[0]?.status === 'done',
       'the skipped reminder row',

@@ -91,7 +91,7 @@ describe('invoices API', () => {
       {
         kind: 'invoice.deliver',
         payload: { invoiceId: id },
-        idempotency_key: `invoice:${id}:deliver:1`,
+        idempotency_key: `invoice:${id}:invoice.deliver:deliver:1`,
       },
     ]);
     const [row] = await db.query(

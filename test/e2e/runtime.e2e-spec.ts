@@ -76,6 +76,19 @@ describe('durable machines', () => {
     expect(Number(pings[0].n)).toBe(51); // "created" + one per INC
   });
 
+  it('keeps effects of different kinds that share a key', async () => {
+    const id = await a.createWidget('two-kinds');
+    await a.runner.send(KIND, id, { type: 'START' }, { source: 'test' });
+    const rows = await a.dataSource.query(
+      `SELECT kind, idempotency_key FROM outbox WHERE machine_kind = $1 AND entity_id = $2 ORDER BY id`,
+      [KIND, id],
+    );
+    expect(rows).toEqual([
+      { kind: 'example.ping', idempotency_key: `${KIND}:${id}:example.ping:created` },
+      { kind: 'example.audit', idempotency_key: `${KIND}:${id}:example.audit:created` },
+    ]);
+  });
+
   it('applies the same event twice (same dedupe key) once', async () => {
     const id = await a.createWidget('dedupe');
     await a.runner.send(KIND, id, { type: 'START' }, { source: 'test' });

@@ -36,7 +36,16 @@ export const exampleMachine = setup({
         type: 'outbox',
         params: { kind: 'example.ping', key: 'created', payload: { what: 'created' } },
       },
-      on: { START: 'active' },
+      on: {
+        START: {
+          target: 'active',
+          // Same key as the entry effect, another kind: both must be queued.
+          actions: {
+            type: 'outbox',
+            params: { kind: 'example.audit', key: 'created', payload: {} },
+          },
+        },
+      },
     },
     active: {
       on: {

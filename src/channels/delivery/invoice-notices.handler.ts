@@ -109,6 +109,7 @@ export class InvoiceNoticesHandler {
             : outcome
               ? { amount: 0, receipt: null, outcome }
               : null,
+          typeof payload.channel === 'string' ? payload.channel : undefined,
         );
         return message ? [['', message]] : this.skip(kind, row, `unknown topic ${topic}`);
       }

@@ -54,12 +54,7 @@ export class SandboxPageController {
 
   @Sse('api/events')
   events(): Observable<MessageEvent> {
-    const heartbeat = interval(15_000).pipe(
-      map(() => ({ type: 'ping', data: {} })),
-    );
-    return merge(
-      this.live.events().pipe(map((e) => ({ type: e.type, data: e.data }))),
-      heartbeat,
-    );
+    const heartbeat = interval(15_000).pipe(map(() => ({ type: 'ping', data: {} })));
+    return merge(this.live.events().pipe(map((e) => ({ type: e.type, data: e.data }))), heartbeat);
   }
 }

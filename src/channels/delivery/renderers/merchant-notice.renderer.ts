@@ -6,7 +6,7 @@ import { toGsm7 } from './sms-text';
 
 /** Topics the invoice machine and the payments module send ('merchant.notify' payload.topic). */
 export type MerchantTopic =
-  'paid' | 'partially_paid' | 'payment_failed' | 'undelivered' | 'payment_review';
+  'sent' | 'paid' | 'partially_paid' | 'payment_failed' | 'undelivered' | 'payment_review';
 
 /** Wording for topics the shared catalogue does not have yet. */
 const REVIEW_TEXT: Record<Locale, string> = {
@@ -40,8 +40,9 @@ export function renderMerchantNotice(
   view: InvoiceNoticeView,
   topic: string,
   payment: PaymentView | null,
+  channel?: string,
 ): RenderedMessage | null {
-  const text = merchantText(view, topic, payment);
+  const text = merchantText(view, topic, payment, channel);
   if (text === null) return null;
   return {
     to: view.merchantPhone,
@@ -56,6 +57,7 @@ function merchantText(
   view: InvoiceNoticeView,
   topic: string,
   payment: PaymentView | null,
+  channel?: string,
 ): string | null {
   const customer = customerLabel(view.customerName, view.customerPhone);
   const { locale, ref } = view;
@@ -81,6 +83,14 @@ function merchantText(
         customer,
         ref,
         reason: reasonText(locale, payment?.outcome ?? null),
+      });
+    case 'sent':
+      return t(locale, 'invoice_sent', {
+        ref,
+        customer,
+        channel: t(locale, channel === 'sms' ? 'channel_sms' : 'channel_whatsapp'),
+        amount: formatAmount(view.amount),
+        description: view.description,
       });
     case 'undelivered':
       return t(locale, 'delivery_failed', { ref, customer });
