@@ -20,6 +20,7 @@ import type { Clock } from './runtime/clock';
 import { RuntimeModule } from './runtime/runtime.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { MetricsModule } from './stats/metrics.module';
+import { StatsModule } from './stats/stats.module';
 import { RetentionModule } from './retention/retention.module';
 
 export interface AppModuleOptions {
@@ -43,6 +44,7 @@ const DOMAIN_MODULES = [
   ConversationsModule,
   AdminModule,
   PayPageModule,
+  StatsModule,
 ];
 
 @Module({})
