@@ -1,33 +1,46 @@
-import { type CanActivate, type ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  HttpStatus,
+  Injectable,
+  Optional,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/http/domain-error';
+import { MerchantsService } from '../merchants/merchants.service';
+import { sameSecret } from './same-secret';
 
-/** Hashing first gives both sides the same length, so timing leaks neither content nor length. */
-function sameSecret(given: string, expected: string): boolean {
-  if (expected === '') return false;
-  const a = createHash('sha256').update(given, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
-}
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-/** Operator endpoints: `Authorization: Bearer <ADMIN_API_KEY>`, anything else is 401. */
+/**
+ * Operator endpoints: `Authorization: Bearer <ADMIN_API_KEY>`. A valid merchant key is the
+ * wrong kind of credential (403, so an integrator sees at once which key they sent); anything
+ * else is 401.
+ */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    // Optional so a module that reuses this guard without MerchantsModule still boots (401 only).
+    @Optional() private readonly merchants?: MerchantsService,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match || !sameSecret(match[1] ?? '', this.config.adminApiKey)) {
+    const token = BEARER.exec(request.headers.authorization ?? '')?.[1] ?? '';
+    if (sameSecret(token, this.config.adminApiKey)) return true;
+    if (token !== '' && (await this.merchants?.findByApiKey(token))) {
       throw new DomainError(
-        'unauthorized',
-        'Send the admin key as Authorization: Bearer <key>',
-        HttpStatus.UNAUTHORIZED,
+        'forbidden',
+        'This is a merchant API key; admin endpoints need the ADMIN_API_KEY',
+        HttpStatus.FORBIDDEN,
       );
     }
-    return true;
+    throw new DomainError(
+      'unauthorized',
+      'Send the admin key as Authorization: Bearer <key>',
+      HttpStatus.UNAUTHORIZED,
+    );
   }
 }

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOperation } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+import { NotFoundError } from '../common/http/domain-error';
 import { queryRows } from '../database/sql';
 import { MerchantsService } from '../merchants/merchants.service';
-import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminApi } from './admin-api.decorator';
 import {
   type AdminMerchantResponse,
   type CreatedMerchantResponse,
@@ -19,9 +20,7 @@ interface MerchantListRow {
 }
 
 /** Onboarding by an operator: the merchant's API key is returned once, at creation. */
-@ApiTags('admin')
-@ApiBearerAuth()
-@UseGuards(AdminAuthGuard)
+@AdminApi()
 @Controller('admin/merchants')
 export class AdminMerchantsController {
   constructor(
@@ -37,6 +36,18 @@ export class AdminMerchantsController {
       whatsappPhone: body.phone,
       locale: body.locale ?? 'en',
     });
+    const [row] = await this.rows('WHERE id = $1', [merchant.id]);
+    return { ...toResponse(row), apiKey };
+  }
+
+  @Post(':id/rotate-key')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Issue a new API key (shown once); the old one stops working at once' })
+  @ApiNotFoundResponse({ description: 'No merchant has this id' })
+  async rotateKey(@Param('id') id: string): Promise<CreatedMerchantResponse> {
+    const found = await this.merchants.findById(id);
+    if (!found) throw new NotFoundError('Merchant');
+    const { merchant, apiKey } = await this.merchants.rotateApiKey(found.id);
     const [row] = await this.rows('WHERE id = $1', [merchant.id]);
     return { ...toResponse(row), apiKey };
   }

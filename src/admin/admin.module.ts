@@ -1,13 +1,44 @@
 import { Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { MerchantsModule } from '../merchants/merchants.module';
+import { MpesaModule } from '../payments/mpesa/mpesa.module';
+import { PaymentsModule } from '../payments/payments.module';
+import { ADMIN_RATE_LIMIT } from './admin-api.decorator';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminInvoicesController } from './admin-invoices.controller';
+import { AdminInvoicesService } from './admin-invoices.service';
+import { AdminMachinesController } from './admin-machines.controller';
+import { AdminMachinesService } from './admin-machines.service';
 import { AdminMerchantsController } from './admin-merchants.controller';
+import { AdminOperationsController } from './admin-operations.controller';
+import { AdminOutboxService } from './admin-outbox.service';
+import { AdminPaymentsService } from './admin-payments.service';
+import { AdminTimelineService } from './admin-timeline.service';
 
-/** Operator endpoints behind ADMIN_API_KEY. */
+/** Operator endpoints behind ADMIN_API_KEY, rate-limited per client address. */
 @Module({
-  imports: [MerchantsModule],
-  controllers: [AdminMerchantsController],
-  providers: [AdminAuthGuard],
+  imports: [
+    MerchantsModule,
+    PaymentsModule,
+    MpesaModule,
+    ThrottlerModule.forRoot({
+      throttlers: [{ name: 'default', ttl: 60_000, limit: ADMIN_RATE_LIMIT }],
+    }),
+  ],
+  controllers: [
+    AdminMerchantsController,
+    AdminInvoicesController,
+    AdminOperationsController,
+    AdminMachinesController,
+  ],
+  providers: [
+    AdminAuthGuard,
+    AdminInvoicesService,
+    AdminTimelineService,
+    AdminPaymentsService,
+    AdminOutboxService,
+    AdminMachinesService,
+  ],
   exports: [AdminAuthGuard],
 })
 export class AdminModule {}

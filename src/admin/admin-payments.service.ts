@@ -1,0 +1,120 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ConflictError, NotFoundError } from '../common/http/domain-error';
+import { maskPhone } from '../common/logging/redact';
+import { queryRows } from '../database/sql';
+import { UUID_PATTERN } from '../merchants/pg-error';
+import { PaymentResultsService } from '../payments/payment-results.service';
+import {
+  PAYMENT_PROVIDER,
+  type PaymentProvider,
+  type StkQueryResult,
+} from '../payments/payment-provider.port';
+
+interface PaymentRow {
+  id: string;
+  invoice_id: string;
+  attempt: number;
+  phone: string;
+  amount: number;
+  status: string;
+  checkout_request_id: string | null;
+  outcome: string | null;
+  result_code: number | null;
+  result_desc: string | null;
+  mpesa_receipt: string | null;
+  initiated_at: Date;
+  completed_at: Date | null;
+}
+
+export interface AdminPayment {
+  id: string;
+  invoiceId: string;
+  attempt: number;
+  phone: string;
+  amount: number;
+  status: string;
+  checkoutRequestId: string | null;
+  outcome: string | null;
+  resultCode: number | null;
+  resultDesc: string | null;
+  receipt: string | null;
+  initiatedAt: string;
+  completedAt: string | null;
+}
+
+export interface RequeryResponse {
+  payment: AdminPayment;
+  /** What M-PESA answered to the STK query. */
+  query: StkQueryResult;
+}
+
+const SOURCE = 'admin';
+
+/** An operator's "ask M-PESA now" for a payment stuck open. */
+@Injectable()
+export class AdminPaymentsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    private readonly results: PaymentResultsService,
+  ) {}
+
+  async requery(id: string): Promise<RequeryResponse> {
+    const payment = await this.load(id);
+    if (payment.status !== 'initiating' && payment.status !== 'pending') {
+      throw new ConflictError(
+        'payment_final',
+        `Payment is already ${payment.status}: there is nothing to ask M-PESA`,
+        { status: payment.status },
+      );
+    }
+    if (!payment.checkout_request_id) {
+      throw new ConflictError(
+        'no_checkout_id',
+        'M-PESA never acknowledged this push (no CheckoutRequestID): there is nothing to query',
+      );
+    }
+    const answer = await this.provider.stkQuery(payment.checkout_request_id);
+    if (answer.status === 'final') {
+      // The same path as a callback, so the invoice machine hears about it exactly once.
+      await this.results.applyFinalResult(
+        payment.id,
+        { resultCode: answer.resultCode, resultDesc: answer.resultDesc },
+        SOURCE,
+      );
+    }
+    return { payment: toAdminPayment(await this.load(payment.id)), query: answer };
+  }
+
+  private async load(id: string): Promise<PaymentRow> {
+    if (!UUID_PATTERN.test(id)) throw new NotFoundError('Payment');
+    const [row] = await queryRows<PaymentRow>(
+      this.dataSource,
+      `SELECT id, invoice_id, attempt, phone, amount, status, checkout_request_id, outcome,
+              result_code, result_desc, mpesa_receipt, initiated_at, completed_at
+         FROM payments WHERE id = $1`,
+      [id],
+    );
+    if (!row) throw new NotFoundError('Payment');
+    return row;
+  }
+}
+
+function toAdminPayment(row: PaymentRow): AdminPayment {
+  return {
+    id: row.id,
+    invoiceId: row.invoice_id,
+    attempt: row.attempt,
+    phone: maskPhone(row.phone),
+    amount: Number(row.amount),
+    status: row.status,
+    checkoutRequestId: row.checkout_request_id,
+    outcome: row.outcome,
+    resultCode: row.result_code,
+    resultDesc: row.result_desc,
+    receipt: row.mpesa_receipt,
+    initiatedAt: new Date(row.initiated_at).toISOString(),
+    completedAt: row.completed_at ? new Date(row.completed_at).toISOString() : null,
+  };
+}
