@@ -382,6 +382,16 @@ describe('admin operations API', () => {
     expect(again.body).toMatchObject({ code: 'not_cancellable' });
     await request(t.url).post(`/admin/invoices/${ref}/resend`).set(admin).expect(409);
     const { body } = await request(t.url).get(`/admin/invoices/${ref}`).set(admin).expect(200);
+    // The resend is a second delivery (a reminder); the WhatsApp fallback wait is a timer.
+    expect(body.deliveries.map((d: { purpose: string }) => d.purpose)).toEqual(
+      expect.arrayContaining(['invoice', 'reminder']),
+    );
+    await waitFor('the fallback timer', async () => {
+      const res = await request(t.url).get(`/admin/invoices/${ref}`).set(admin);
+      return res.body.timeline.find(
+        (e: any) => e.type === 'timer' && e.event?.type === 'FALLBACK_TIMEOUT' && e.dueAt,
+      );
+    });
     const adminEvents = body.timeline
       .filter((e: any) => e.type === 'transition' && e.source === 'admin')
       .map((e: any) => [e.event, e.accepted]);
