@@ -1,3 +1,4 @@
+import { reminderPlan, reminderSettingsFrom } from './reminder-plan';
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
@@ -236,10 +237,20 @@ export class InvoicesService {
     }
     if (!inserted)
       throw new Error(`no free invoice ref after ${REF_TRIES} tries (${REF_CONSTRAINT})`);
+    const [merchant] = await queryRows<{ reminder_settings: unknown }>(
+      manager,
+      `SELECT reminder_settings FROM merchants WHERE id = $1`,
+      [merchantId],
+    );
     const input: InvoiceInput = {
       invoiceId: inserted.id,
       ref: inserted.ref,
       amount: request.amount,
+      reminders: reminderPlan({
+        dueDate: request.dueDate,
+        createdAt: now,
+        settings: reminderSettingsFrom(merchant?.reminder_settings),
+      }),
     };
     await this.runner.start(INVOICE_MACHINE_KIND, inserted.id, { ...input }, manager, meta.source);
     const invoice = await this.findById(inserted.id, manager);

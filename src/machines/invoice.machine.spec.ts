@@ -96,12 +96,16 @@ describe('invoice machine: the model', () => {
       confirm(last, Math.floor(balance / 2)),
       confirm('stale', balance),
       { type: 'CANCEL', by: 'merchant' },
+      { type: 'REMINDER_DUE', n: 0 },
     ];
   }
 
   // REMIND only counts deliveries: leaving the counter out keeps the state space finite.
   const serializeState = (snapshot: Snapshot) =>
-    JSON.stringify({ value: snapshot.value, context: { ...snapshot.context, deliveries: 0 } });
+    JSON.stringify({
+      value: snapshot.value,
+      context: { ...snapshot.context, deliveries: 0, remindersSent: 0 },
+    });
   const options = { input: input({ maxAttempts: 3 }), events, serializeState };
 
   it('reaches every state', () => {
@@ -134,6 +138,7 @@ describe('invoice machine: the model', () => {
       'READY -CANCEL-> CANCELLED',
       'SENT -DELIVERY_ACCEPTED-> SENT',
       'SENT -REMIND-> SENT',
+      'SENT -REMINDER_DUE-> SENT',
       'SENT -PAYMENT_REQUESTED-> PAYMENT_INIT',
       'SENT -CANCEL-> CANCELLED',
       'PAYMENT_INIT -DELIVERY_ACCEPTED-> PAYMENT_INIT',
@@ -144,12 +149,14 @@ describe('invoice machine: the model', () => {
       'PAYMENT_INIT -PAYMENT_CONFIRMED-> PARTIALLY_PAID',
       'PARTIALLY_PAID -DELIVERY_ACCEPTED-> PARTIALLY_PAID',
       'PARTIALLY_PAID -REMIND-> PARTIALLY_PAID',
+      'PARTIALLY_PAID -REMINDER_DUE-> PARTIALLY_PAID',
       'PARTIALLY_PAID -PAYMENT_REQUESTED-> PAYMENT_INIT',
       'PARTIALLY_PAID -PAYMENT_CONFIRMED-> PAID',
       'PARTIALLY_PAID -PAYMENT_CONFIRMED-> PARTIALLY_PAID',
       'PARTIALLY_PAID -CANCEL-> CANCELLED',
       'FAILED -DELIVERY_ACCEPTED-> FAILED',
       'FAILED -REMIND-> FAILED',
+      'FAILED -REMINDER_DUE-> FAILED',
       'FAILED -PAYMENT_REQUESTED-> PAYMENT_INIT',
       'FAILED -PAYMENT_CONFIRMED-> PAID',
       'FAILED -PAYMENT_CONFIRMED-> PARTIALLY_PAID',
@@ -198,6 +205,42 @@ describe('invoice machine: effects and guards', () => {
     ]);
     const again = send(first.next, { type: 'DELIVERY_ACCEPTED', channel: 'whatsapp' });
     expect(outboxOf(again.actions)).toEqual([]);
+  });
+
+  it('arms the automatic reminders once, on the first delivery, and cancels them when paid', () => {
+    const reminders = { at: ['2026-03-17T06:00:00.000Z'], afterDeliveryMs: [] };
+    const [ready] = start({ reminders });
+    const delivered = send(ready, { type: 'DELIVERY_ACCEPTED', channel: 'whatsapp' });
+    const timers = delivered.actions.filter((a) => a.type === 'setTimer').map((a) => a.params);
+    expect(timers).toEqual([
+      { key: 'reminder:0', at: '2026-03-17T06:00:00.000Z', event: { type: 'REMINDER_DUE', n: 0 } },
+    ]);
+    const again = send(delivered.next, { type: 'DELIVERY_ACCEPTED', channel: 'sms' });
+    expect(again.actions.filter((a) => a.type === 'setTimer')).toEqual([]);
+
+    const due = send(delivered.next, {
+      type: 'REMINDER_DUE',
+      n: 0,
+      firedAt: '2026-03-17T06:00:01Z',
+    });
+    expect(outboxOf(due.actions)).toEqual([
+      { kind: 'invoice.deliver', key: 'deliver:2', payload: { invoiceId: INVOICE_ID } },
+    ]);
+    // A second reminder the same day is refused, the next day it goes.
+    expect(
+      send(due.next, { type: 'REMINDER_DUE', n: 1, firedAt: '2026-03-17T20:00:00Z' }).accepted,
+    ).toBe(false);
+    expect(
+      send(due.next, { type: 'REMINDER_DUE', n: 1, firedAt: '2026-03-18T06:00:00Z' }).accepted,
+    ).toBe(true);
+
+    const paying = send(due.next, request('p1', 1000));
+    const paid = send(paying.next, confirm('p1', 1000));
+    expect(paid.next.value).toBe('PAID');
+    expect(paid.actions.filter((a) => a.type === 'cancelTimer').map((a) => a.params)).toEqual([
+      { key: 'reminder:0' },
+    ]);
+    expect(send(paid.next, { type: 'REMINDER_DUE', n: 0 }).accepted).toBe(false);
   });
 
   it('asks for an STK push with a key per payment, from READY as well as SENT', () => {

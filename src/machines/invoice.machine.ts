@@ -1,4 +1,4 @@
-import { assign, setup } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import { effectActions, type OutboxEffect } from '../runtime/effects';
 import type { MachineDefinition } from '../runtime/machine-definition';
 
@@ -63,6 +63,10 @@ export interface InvoiceContext {
   lastPaymentId: string | null;
   lastOutcome: InvoicePaymentOutcome | null;
   cancelledBy: string | null;
+  /** Automatic reminders, armed as timers when the invoice first reaches the customer. */
+  reminders: { at: string[]; afterDeliveryMs: number[] };
+  remindersSent: number;
+  lastReminderAt: string | null;
 }
 
 export interface InvoiceInput {
@@ -70,6 +74,7 @@ export interface InvoiceInput {
   ref: string;
   amount: number;
   maxAttempts?: number;
+  reminders?: { at: string[]; afterDeliveryMs: number[] };
 }
 
 export type InvoiceEvent =
@@ -81,7 +86,16 @@ export type InvoiceEvent =
   | { type: 'STK_REJECTED'; paymentId: string; code: string | number; message?: string }
   | { type: 'PAYMENT_CONFIRMED'; paymentId: string; amount: number; receipt: string }
   | { type: 'PAYMENT_FAILED'; paymentId: string; outcome: string; resultCode?: number | null }
-  | { type: 'CANCEL'; by: string };
+  | { type: 'CANCEL'; by: string }
+  /** From a timer; `firedAt` is stamped by the timer firer. */
+  | { type: 'REMINDER_DUE'; n: number; firedAt?: string };
+
+const REMINDER_GAP_MS = 23 * 3_600_000;
+const reminderKeys = (context: InvoiceContext) =>
+  Array.from(
+    { length: context.reminders.at.length + context.reminders.afterDeliveryMs.length },
+    (_, i) => `reminder:${i}`,
+  );
 
 const balanceOf = (context: InvoiceContext) => Math.max(0, context.amount - context.amountPaid);
 
@@ -141,6 +155,33 @@ export const invoiceMachine = setup({
         event.type === 'DELIVERY_ACCEPTED' ? event.channel : context.deliveredVia,
     }),
     countDelivery: assign({ deliveries: ({ context }) => context.deliveries + 1 }),
+    // Armed once, on the first delivery to the customer, whatever state the invoice is in.
+    scheduleReminders: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'DELIVERY_ACCEPTED' || context.deliveredVia !== null) return;
+      let n = 0;
+      for (const at of context.reminders.at) {
+        enqueue({
+          type: 'setTimer',
+          params: { key: `reminder:${n}`, at, event: { type: 'REMINDER_DUE', n } },
+        });
+        n += 1;
+      }
+      for (const delayMs of context.reminders.afterDeliveryMs) {
+        enqueue({
+          type: 'setTimer',
+          params: { key: `reminder:${n}`, delayMs, event: { type: 'REMINDER_DUE', n } },
+        });
+        n += 1;
+      }
+    }),
+    cancelReminders: enqueueActions(({ context, enqueue }) => {
+      for (const key of reminderKeys(context)) enqueue({ type: 'cancelTimer', params: { key } });
+    }),
+    recordReminder: assign(({ context, event }) => ({
+      remindersSent: context.remindersSent + 1,
+      lastReminderAt:
+        event.type === 'REMINDER_DUE' ? (event.firedAt ?? null) : context.lastReminderAt,
+    })),
     startAttempt: assign(({ context, event }) =>
       event.type === 'PAYMENT_REQUESTED'
         ? {
@@ -202,6 +243,12 @@ export const invoiceMachine = setup({
     lateConfirmationSettles: ({ context, event }) =>
       isLateConfirmation(context, event) && settles(context, event),
     lateConfirmation: ({ context, event }) => isLateConfirmation(context, event),
+    // Never two automatic reminders within a day, even if timers were re-armed or fired late.
+    reminderAllowed: ({ context, event }) =>
+      event.type === 'REMINDER_DUE' &&
+      (context.lastReminderAt === null ||
+        event.firedAt === undefined ||
+        Date.parse(event.firedAt) - Date.parse(context.lastReminderAt) >= REMINDER_GAP_MS),
   },
 }).createMachine({
   id: 'invoice',
@@ -222,6 +269,9 @@ export const invoiceMachine = setup({
     lastPaymentId: null,
     lastOutcome: null,
     cancelledBy: null,
+    reminders: input.reminders ?? { at: [], afterDeliveryMs: [] },
+    remindersSent: 0,
+    lastReminderAt: null,
   }),
   states: {
     READY: {
@@ -230,6 +280,7 @@ export const invoiceMachine = setup({
         DELIVERY_ACCEPTED: {
           target: 'SENT',
           actions: [
+            'scheduleReminders',
             'recordDelivery',
             {
               type: 'outbox',
@@ -267,10 +318,18 @@ export const invoiceMachine = setup({
     },
     SENT: {
       on: {
-        DELIVERY_ACCEPTED: { actions: 'recordDelivery' },
+        DELIVERY_ACCEPTED: { actions: ['scheduleReminders', 'recordDelivery'] },
         REMIND: {
           actions: [
             'countDelivery',
+            { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
+          ],
+        },
+        REMINDER_DUE: {
+          guard: 'reminderAllowed',
+          actions: [
+            'countDelivery',
+            'recordReminder',
             { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
           ],
         },
@@ -291,7 +350,7 @@ export const invoiceMachine = setup({
         },
       ],
       on: {
-        DELIVERY_ACCEPTED: { actions: 'recordDelivery' },
+        DELIVERY_ACCEPTED: { actions: ['scheduleReminders', 'recordDelivery'] },
         STK_ACCEPTED: { guard: 'isPendingPayment', actions: 'recordCheckout' },
         STK_REJECTED: { guard: 'isPendingPayment', target: 'FAILED', actions: 'recordFailure' },
         PAYMENT_FAILED: { guard: 'isPendingPayment', target: 'FAILED', actions: 'recordFailure' },
@@ -311,10 +370,18 @@ export const invoiceMachine = setup({
     },
     PARTIALLY_PAID: {
       on: {
-        DELIVERY_ACCEPTED: { actions: 'recordDelivery' },
+        DELIVERY_ACCEPTED: { actions: ['scheduleReminders', 'recordDelivery'] },
         REMIND: {
           actions: [
             'countDelivery',
+            { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
+          ],
+        },
+        REMINDER_DUE: {
+          guard: 'reminderAllowed',
+          actions: [
+            'countDelivery',
+            'recordReminder',
             { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
           ],
         },
@@ -362,10 +429,18 @@ export const invoiceMachine = setup({
         },
       ],
       on: {
-        DELIVERY_ACCEPTED: { actions: 'recordDelivery' },
+        DELIVERY_ACCEPTED: { actions: ['scheduleReminders', 'recordDelivery'] },
         REMIND: {
           actions: [
             'countDelivery',
+            { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
+          ],
+        },
+        REMINDER_DUE: {
+          guard: 'reminderAllowed',
+          actions: [
+            'countDelivery',
+            'recordReminder',
             { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
           ],
         },
@@ -388,6 +463,7 @@ export const invoiceMachine = setup({
     PAID: {
       type: 'final',
       entry: [
+        'cancelReminders',
         {
           type: 'outbox',
           params: ({ context }) => ({
@@ -414,6 +490,7 @@ export const invoiceMachine = setup({
       type: 'final',
       entry: [
         'recordCancel',
+        'cancelReminders',
         {
           type: 'outbox',
           params: ({ context }) => ({

@@ -79,7 +79,9 @@ export class TimerFirer {
       if (!timer) return false;
       try {
         await manager.query('SAVEPOINT timer_fire');
-        await this.runner.send(timer.machine_kind, timer.entity_id, timer.event, {
+        // Machines are pure: firedAt tells them when, e.g. to keep reminders a day apart.
+        const event = { ...timer.event, firedAt: now.toISOString() };
+        await this.runner.send(timer.machine_kind, timer.entity_id, event, {
           source: 'timer',
           dedupeKey: `timer:${timer.id}`,
           manager,
