@@ -80,10 +80,10 @@ async function main(): Promise<void> {
                 WHEN g % 20 < 4 THEN 'READY' WHEN g % 20 < 9 THEN 'SENT' WHEN g % 20 = 9 THEN 'PARTIALLY_PAID'
                 WHEN g % 20 < 17 THEN 'PAID' WHEN g % 20 = 17 THEN 'FAILED' WHEN g % 20 = 18 THEN 'CANCELLED'
                 ELSE 'PAYMENT_INIT' END AS state) s
-         CROSS JOIN LATERAL (SELECT now() - make_interval(secs => (g * 104729) % (365 * 86400)) AS created_at) t
+         CROSS JOIN LATERAL (SELECT now() - make_interval(secs => 365 * 86400 * (1 - g::float8 / $5) + (g * 7919) % 600) AS created_at) t
          JOIN LATERAL (SELECT ci.id, ci.phone, mi.id AS m_id FROM c_idx ci JOIN m_idx mi ON mi.n = ci.m
                         WHERE ci.m = g % $3 AND ci.n = (g / $3) % $4) c ON true`,
-      [from, to, merchants, CUSTOMERS_PER_MERCHANT],
+      [from, to, merchants, CUSTOMERS_PER_MERCHANT, invoices],
     );
     lap(`invoices ${to}`);
   }

@@ -11,10 +11,10 @@ export class ReportingIndexes1795683310275 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE INDEX invoices_merchant_created_stats_idx ON invoices (merchant_id, created_at) INCLUDE (state, sent_at, paid_at)`,
+      `CREATE INDEX invoices_merchant_created_stats_idx ON invoices (merchant_id, created_at) INCLUDE (id, state, sent_at, paid_at)`,
     );
     await queryRunner.query(
-      `CREATE INDEX invoices_created_stats_idx ON invoices (created_at) INCLUDE (merchant_id, state, sent_at, paid_at)`,
+      `CREATE INDEX invoices_created_stats_idx ON invoices (created_at) INCLUDE (id, merchant_id, state, sent_at, paid_at)`,
     );
     await queryRunner.query(
       `CREATE INDEX payments_invoice_stats_idx ON payments (invoice_id) INCLUDE (status, outcome)`,

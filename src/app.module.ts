@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module';
 import { InvoicesModule } from './invoices/invoices.module';
 import { PayPageModule } from './pay-page/pay-page.module';
 import { PaymentsModule } from './payments/payments.module';
+import { ReportsModule } from './reports/reports.module';
 import type { Clock } from './runtime/clock';
 import { RuntimeModule } from './runtime/runtime.module';
 import { SandboxModule } from './sandbox/sandbox.module';
@@ -45,6 +46,7 @@ const DOMAIN_MODULES = [
   AdminModule,
   PayPageModule,
   StatsModule,
+  ReportsModule,
 ];
 
 @Module({})

@@ -1,20 +1,11 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { AdminAuthGuard } from '../admin/admin-auth.guard';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOperation } from '@nestjs/swagger';
+import { AdminApi } from '../admin/admin-api.decorator';
 import { parsePeriod } from './stats-period';
 import { StatsSummaryQuery } from './stats-summary.query';
 import { type StatsSummary, StatsSummaryService } from './stats-summary.service';
 
-@ApiTags('admin')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Missing or wrong admin key' })
-@UseGuards(AdminAuthGuard)
+@AdminApi()
 @Controller('stats')
 export class StatsController {
   constructor(private readonly stats: StatsSummaryService) {}

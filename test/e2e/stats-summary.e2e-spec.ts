@@ -203,7 +203,7 @@ describe('GET /stats/summary', () => {
     expect(((await all.json()) as any).invoices.total).toBeGreaterThanOrEqual(8);
   });
 
-  it('needs the admin key: none, a wrong one or a merchant key are refused', async () => {
+  it('needs the admin key: none or a wrong one is 401, a merchant key 403', async () => {
     expect((await get(`?merchant=${merchantId}`, null)).status).toBe(401);
     expect((await get(`?merchant=${merchantId}`, 'not-the-admin-key')).status).toBe(401);
 
@@ -214,9 +214,9 @@ describe('GET /stats/summary', () => {
     });
     expect(created.status).toBe(201);
     const { apiKey } = (await created.json()) as { apiKey: string };
-    // AdminAuthGuard knows only the admin key: a merchant key is just a wrong key (401).
+    // A merchant key is a valid credential of the wrong kind.
     const asMerchant = await get(`?merchant=${merchantId}`, apiKey);
-    expect(asMerchant.status).toBe(401);
+    expect(asMerchant.status).toBe(403);
     expect(JSON.stringify(await asMerchant.json())).not.toContain('"total"');
   });
 
