@@ -103,9 +103,12 @@ export class PayPageService {
   }
 
   async status(context: PayContext, locale: Locale): Promise<PayStatus> {
-    const { invoice, merchant } = context;
+    const { merchant } = context;
     const t = PAY_PAGE_TEXT[locale];
-    const payment = await this.latestPayment(invoice.id);
+    const payment = await this.latestPayment(context.invoice.id);
+    // Read after the payment: a result is written to the payment before the invoice moves, so
+    // this order never shows a final payment beside a stale invoice state.
+    const invoice = (await this.invoices.findById(context.invoice.id)) ?? context.invoice;
     let message = t.waiting;
     if (invoice.state === 'CANCELLED')
       message = fill(t.isCancelled, { merchant: merchant.displayName });

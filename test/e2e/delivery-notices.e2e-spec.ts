@@ -318,8 +318,12 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
     );
     const receipt = (await transcript(phone)).find((m) => m.content.name === 'payment_receipt');
     expect(JSON.stringify(receipt?.content)).toContain('SGH12ABC34');
+    // The merchant first heard the invoice went out ("sent … by WhatsApp"), then that it is paid.
     const notice = await eventually(
-      async () => (await inbox(merchantPhone)).filter((m) => m.message.includes(invoice.ref)),
+      async () =>
+        (await inbox(merchantPhone)).filter(
+          (m) => m.message.includes(invoice.ref) && m.message.includes('paid'),
+        ),
       (m) => m.length === 1,
       'the merchant notice',
     );
@@ -397,11 +401,24 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
       (d) => d[0]?.state === 'DELIVERED',
       'the invoice delivered',
     );
+    // Wait for the "sent" notice to the merchant, so only the cancellation notices come after.
+    await eventually(
+      () => deliveriesFor(`invoice_id = $1 AND purpose = 'merchant_notice'`, [invoice.id]),
+      (d) => d.length === 1,
+      'the sent notice',
+    );
+    const before = (
+      await deliveriesFor(`invoice_id = $1 AND purpose <> 'invoice'`, [invoice.id])
+    ).map((d) => d.id);
     await t.app
       .get(MachineRunner)
       .send('invoice', invoice.id, { type: 'CANCEL', by: 'api' }, { source: 'test' });
     const notices = await eventually(
-      () => deliveriesFor(`invoice_id = $1 AND purpose <> 'invoice'`, [invoice.id]),
+      () =>
+        deliveriesFor(`invoice_id = $1 AND purpose <> 'invoice' AND NOT (id = ANY($2::uuid[]))`, [
+          invoice.id,
+          before,
+        ]),
       (d) => d.length === 2 && d.every((x) => x.state === 'SMS_SENT'),
       'the two cancellation notices',
     );

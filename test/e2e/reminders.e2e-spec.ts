@@ -16,14 +16,13 @@ describe('automatic reminders', () => {
   let apiKey: string;
   const clock = new ManualClock('2026-03-02T07:00:00Z');
 
-  const transcript = async (
-    phone: string,
-  ): Promise<{ kind: string; content: any; direction: string }[]> =>
-    (
-      await (
-        await fetch(`${t.url}/sandbox/whatsapp/control/users/${digits(phone)}/transcript`)
-      ).json()
-    ).messages;
+  const transcript = async (phone: string) => {
+    const res = await fetch(`${t.url}/sandbox/whatsapp/control/users/${digits(phone)}/transcript`);
+    const body = (await res.json()) as {
+      messages: { kind: string; content: any; direction: string }[];
+    };
+    return body.messages;
+  };
   const templates = async (phone: string, name: string) =>
     (await transcript(phone)).filter((m) => m.direction === 'outbound' && m.content?.name === name)
       .length;
