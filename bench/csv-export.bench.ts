@@ -52,7 +52,7 @@ async function main(): Promise<void> {
 
     const started = performance.now();
     const res = await fetch(`${url}/admin/invoices.csv?from=${encodeURIComponent(from)}`, {
-      headers,
+      headers: { ...headers, 'x-forwarded-for': `198.51.100.${size % 250}` },
     });
     if (res.status !== 200 || !res.body) throw new Error(`HTTP ${res.status}`);
     let bytes = 0;
