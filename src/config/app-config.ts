@@ -58,6 +58,8 @@ export interface AppConfigValues {
   sandboxDemo: boolean;
   inspectUrl?: string;
   retention: RetentionConfig;
+  /** Days after its due date an unpaid invoice expires; null: invoices never expire. */
+  invoiceExpiryGraceDays: number | null;
   whatsapp: WhatsAppConfig;
   sms: SmsConfig;
   /** How long a WhatsApp message may stay undelivered before one SMS goes instead. */
@@ -88,6 +90,7 @@ export class AppConfig implements AppConfigValues {
   readonly sandboxDemo!: boolean;
   readonly inspectUrl?: string;
   readonly retention!: RetentionConfig;
+  readonly invoiceExpiryGraceDays!: number | null;
   readonly whatsapp!: WhatsAppConfig;
   readonly sms!: SmsConfig;
   readonly smsFallbackAfterSeconds!: number;

@@ -67,6 +67,12 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(3650) RETENTION_INVOICE_PII_DAYS?: number;
   @IsOptional() @IsIn(['apply', 'dry-run', 'off']) RETENTION_MODE?: string;
 
+  @IsOptional()
+  @Matches(/^(off|\d{1,4})$/, {
+    message: 'INVOICE_EXPIRY_GRACE_DAYS must be a number of days or "off"',
+  })
+  INVOICE_EXPIRY_GRACE_DAYS?: string;
+
   @IsOptional() @IsIn(['360dialog', 'meta']) WABA_PROVIDER?: string;
   @IsOptional() @IsUrl(URL_OPTIONS) WABA_BASE_URL?: string;
   @IsOptional() @IsString() @MinLength(1) WABA_TOKEN?: string;

@@ -133,6 +133,8 @@ export function loadConfig(rawEnv: Env = process.env): AppConfig {
     sandbox,
     sandboxDemo: sandbox && env.SANDBOX_DEMO !== 'false',
     inspectUrl: env.INSPECT_URL,
+    invoiceExpiryGraceDays:
+      env.INVOICE_EXPIRY_GRACE_DAYS === 'off' ? null : Number(env.INVOICE_EXPIRY_GRACE_DAYS ?? 30),
     retention: {
       messagesDays: Number(env.RETENTION_MESSAGES_DAYS ?? 90),
       inboundEventsDays: Number(env.RETENTION_INBOUND_EVENTS_DAYS ?? 30),

@@ -176,6 +176,11 @@ export class CustomerMessages {
           'customer_invoice_cancelled',
           t(locale, 'customer_invoice_cancelled', { merchant: invoice.merchant, ref: invoice.ref }),
         );
+      case 'expired':
+        return textReply(
+          'customer_invoice_expired',
+          t(locale, 'customer_invoice_expired', { merchant: invoice.merchant, ref: invoice.ref }),
+        );
       case 'attempts_exhausted':
         return textReply(
           'pay_attempts_exhausted',

@@ -12,6 +12,7 @@ const STATE_KEYS = {
   PAID: 'state_paid',
   FAILED: 'state_failed',
   CANCELLED: 'state_cancelled',
+  EXPIRED: 'state_expired',
 } as const satisfies Record<InvoiceState, string>;
 
 /** "sent, waiting for payment": how a merchant reads an invoice state. */

@@ -1,4 +1,4 @@
-import { reminderPlan, reminderSettingsFrom } from './reminder-plan';
+import { expiryTime, reminderPlan, reminderSettingsFrom } from './reminder-plan';
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
@@ -251,6 +251,7 @@ export class InvoicesService {
         createdAt: now,
         settings: reminderSettingsFrom(merchant?.reminder_settings),
       }),
+      expireAt: expiryTime(request.dueDate, this.config.invoiceExpiryGraceDays),
     };
     await this.runner.start(INVOICE_MACHINE_KIND, inserted.id, { ...input }, manager, meta.source);
     const invoice = await this.findById(inserted.id, manager);

@@ -1,4 +1,4 @@
-import { DEFAULT_REMINDERS, reminderPlan, reminderSettingsFrom } from './reminder-plan';
+import { DEFAULT_REMINDERS, expiryTime, reminderPlan, reminderSettingsFrom } from './reminder-plan';
 
 const created = new Date('2026-03-01T08:00:00Z');
 
@@ -51,5 +51,14 @@ describe('reminder plan', () => {
     expect(reminderSettingsFrom({ dueDateOffsetsDays: 'soon', enabled: 'yes' })).toEqual(
       DEFAULT_REMINDERS,
     );
+  });
+});
+
+describe('invoice expiry', () => {
+  it('is the end of the due day in Nairobi plus the grace days; never without a due date or when off', () => {
+    expect(expiryTime('2026-03-20', 30)).toBe('2026-04-19T21:00:00.000Z');
+    expect(expiryTime('2026-03-20', 0)).toBe('2026-03-20T21:00:00.000Z');
+    expect(expiryTime(null, 30)).toBeNull();
+    expect(expiryTime('2026-03-20', null)).toBeNull();
   });
 });

@@ -80,3 +80,14 @@ export function reminderPlan(input: {
   );
   return { at: [], afterDeliveryMs: delays };
 }
+
+/**
+ * When an unpaid invoice with a due date expires: the end of its due day in Nairobi plus the
+ * grace period. Without a due date, or with expiry off, never.
+ */
+export function expiryTime(dueDate: string | null, graceDays: number | null): string | null {
+  if (!dueDate || graceDays === null) return null;
+  const [y, m, d] = dueDate.split('-').map(Number) as [number, number, number];
+  // Midnight at the end of the due day in Nairobi (UTC+3) is 21:00 UTC that day.
+  return new Date(Date.UTC(y, m - 1, d, 21) + graceDays * DAY).toISOString();
+}

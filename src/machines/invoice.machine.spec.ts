@@ -97,6 +97,7 @@ describe('invoice machine: the model', () => {
       confirm('stale', balance),
       { type: 'CANCEL', by: 'merchant' },
       { type: 'REMINDER_DUE', n: 0 },
+      { type: 'EXPIRE' },
     ];
   }
 
@@ -136,11 +137,13 @@ describe('invoice machine: the model', () => {
       'READY -REMIND-> READY',
       'READY -PAYMENT_REQUESTED-> PAYMENT_INIT',
       'READY -CANCEL-> CANCELLED',
+      'READY -EXPIRE-> EXPIRED',
       'SENT -DELIVERY_ACCEPTED-> SENT',
       'SENT -REMIND-> SENT',
       'SENT -REMINDER_DUE-> SENT',
       'SENT -PAYMENT_REQUESTED-> PAYMENT_INIT',
       'SENT -CANCEL-> CANCELLED',
+      'SENT -EXPIRE-> EXPIRED',
       'PAYMENT_INIT -DELIVERY_ACCEPTED-> PAYMENT_INIT',
       'PAYMENT_INIT -STK_ACCEPTED-> PAYMENT_INIT',
       'PAYMENT_INIT -STK_REJECTED-> FAILED',
@@ -154,6 +157,7 @@ describe('invoice machine: the model', () => {
       'PARTIALLY_PAID -PAYMENT_CONFIRMED-> PAID',
       'PARTIALLY_PAID -PAYMENT_CONFIRMED-> PARTIALLY_PAID',
       'PARTIALLY_PAID -CANCEL-> CANCELLED',
+      'PARTIALLY_PAID -EXPIRE-> EXPIRED',
       'FAILED -DELIVERY_ACCEPTED-> FAILED',
       'FAILED -REMIND-> FAILED',
       'FAILED -REMINDER_DUE-> FAILED',
@@ -161,6 +165,7 @@ describe('invoice machine: the model', () => {
       'FAILED -PAYMENT_CONFIRMED-> PAID',
       'FAILED -PAYMENT_CONFIRMED-> PARTIALLY_PAID',
       'FAILED -CANCEL-> CANCELLED',
+      'FAILED -EXPIRE-> EXPIRED',
     ];
     expect([...taken].sort()).toEqual([...designed].sort());
   });
@@ -241,6 +246,31 @@ describe('invoice machine: effects and guards', () => {
       { key: 'reminder:0' },
     ]);
     expect(send(paid.next, { type: 'REMINDER_DUE', n: 0 }).accepted).toBe(false);
+  });
+
+  it('expires at the due date plus grace unless paid, with notices, and cancels its timers', () => {
+    const expireAt = '2026-04-19T21:00:00.000Z';
+    const [ready, entry] = start({ expireAt });
+    expect(entry.filter((a) => a.type === 'setTimer').map((a) => a.params)).toEqual([
+      { key: 'expire', at: expireAt, event: { type: 'EXPIRE' } },
+    ]);
+    const expired = send(ready, { type: 'EXPIRE' });
+    expect(expired.next.value).toBe('EXPIRED');
+    expect(outboxOf(expired.actions)).toEqual([
+      {
+        kind: 'invoice.expired_notice',
+        key: 'expired',
+        payload: { invoiceId: INVOICE_ID, amountPaid: 0 },
+      },
+    ]);
+    expect(expired.actions.filter((a) => a.type === 'cancelTimer').map((a) => a.params)).toEqual([
+      { key: 'expire' },
+    ]);
+    expect(send(expired.next, request('p1')).accepted).toBe(false);
+    // A push in flight is let finish.
+    const paying = send(ready, request('p1'));
+    expect(send(paying.next, { type: 'EXPIRE' }).accepted).toBe(false);
+    expect(start()[1].filter((a) => a.type === 'setTimer')).toEqual([]);
   });
 
   it('asks for an STK push with a key per payment, from READY as well as SENT', () => {

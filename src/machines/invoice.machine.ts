@@ -37,6 +37,7 @@ export const INVOICE_STATES = [
   'FAILED',
   'PAID',
   'CANCELLED',
+  'EXPIRED',
 ] as const;
 export type InvoiceState = (typeof INVOICE_STATES)[number];
 
@@ -67,6 +68,7 @@ export interface InvoiceContext {
   reminders: { at: string[]; afterDeliveryMs: number[] };
   remindersSent: number;
   lastReminderAt: string | null;
+  expireAt: string | null;
 }
 
 export interface InvoiceInput {
@@ -75,6 +77,8 @@ export interface InvoiceInput {
   amount: number;
   maxAttempts?: number;
   reminders?: { at: string[]; afterDeliveryMs: number[] };
+  /** ISO time after which an unpaid invoice expires (its due date plus the grace period). */
+  expireAt?: string | null;
 }
 
 export type InvoiceEvent =
@@ -88,7 +92,8 @@ export type InvoiceEvent =
   | { type: 'PAYMENT_FAILED'; paymentId: string; outcome: string; resultCode?: number | null }
   | { type: 'CANCEL'; by: string }
   /** From a timer; `firedAt` is stamped by the timer firer. */
-  | { type: 'REMINDER_DUE'; n: number; firedAt?: string };
+  | { type: 'REMINDER_DUE'; n: number; firedAt?: string }
+  | { type: 'EXPIRE'; firedAt?: string };
 
 const REMINDER_GAP_MS = 23 * 3_600_000;
 const reminderKeys = (context: InvoiceContext) =>
@@ -176,6 +181,14 @@ export const invoiceMachine = setup({
     }),
     cancelReminders: enqueueActions(({ context, enqueue }) => {
       for (const key of reminderKeys(context)) enqueue({ type: 'cancelTimer', params: { key } });
+      if (context.expireAt) enqueue({ type: 'cancelTimer', params: { key: 'expire' } });
+    }),
+    scheduleExpiry: enqueueActions(({ context, enqueue }) => {
+      if (context.expireAt)
+        enqueue({
+          type: 'setTimer',
+          params: { key: 'expire', at: context.expireAt, event: { type: 'EXPIRE' } },
+        });
     }),
     recordReminder: assign(({ context, event }) => ({
       remindersSent: context.remindersSent + 1,
@@ -272,10 +285,14 @@ export const invoiceMachine = setup({
     reminders: input.reminders ?? { at: [], afterDeliveryMs: [] },
     remindersSent: 0,
     lastReminderAt: null,
+    expireAt: input.expireAt ?? null,
   }),
   states: {
     READY: {
-      entry: { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
+      entry: [
+        'scheduleExpiry',
+        { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
+      ],
       on: {
         DELIVERY_ACCEPTED: {
           target: 'SENT',
@@ -314,6 +331,7 @@ export const invoiceMachine = setup({
         },
         PAYMENT_REQUESTED: { guard: 'canStartPayment', target: 'PAYMENT_INIT' },
         CANCEL: { target: 'CANCELLED' },
+        EXPIRE: { target: 'EXPIRED' },
       },
     },
     SENT: {
@@ -335,6 +353,7 @@ export const invoiceMachine = setup({
         },
         PAYMENT_REQUESTED: { guard: 'canStartPayment', target: 'PAYMENT_INIT' },
         CANCEL: { target: 'CANCELLED' },
+        EXPIRE: { target: 'EXPIRED' },
       },
     },
     PAYMENT_INIT: {
@@ -398,6 +417,7 @@ export const invoiceMachine = setup({
           },
         ],
         CANCEL: { target: 'CANCELLED' },
+        EXPIRE: { target: 'EXPIRED' },
       },
     },
     FAILED: {
@@ -458,6 +478,7 @@ export const invoiceMachine = setup({
           },
         ],
         CANCEL: { target: 'CANCELLED' },
+        EXPIRE: { target: 'EXPIRED' },
       },
     },
     PAID: {
@@ -482,6 +503,22 @@ export const invoiceMachine = setup({
               paymentId: context.lastPaymentId,
               topic: 'paid',
             },
+          }),
+        },
+      ],
+    },
+    // The due date and its grace period passed unpaid. A push in flight at that moment is let
+    // finish (EXPIRE is not accepted in PAYMENT_INIT); the money then counts as usual.
+    EXPIRED: {
+      type: 'final',
+      entry: [
+        'cancelReminders',
+        {
+          type: 'outbox',
+          params: ({ context }) => ({
+            kind: 'invoice.expired_notice',
+            key: 'expired',
+            payload: { invoiceId: context.invoiceId, amountPaid: context.amountPaid },
           }),
         },
       ],
@@ -523,6 +560,7 @@ export const invoiceDefinition: MachineDefinition<typeof invoiceMachine> = {
       ...(firstDelivered ? { sent_at: now } : {}),
       ...(entered('PAID') ? { paid_at: now, closed_at: now } : {}),
       ...(entered('CANCELLED') ? { cancelled_at: now, closed_at: now } : {}),
+      ...(entered('EXPIRED') ? { closed_at: now } : {}),
     };
   },
 };

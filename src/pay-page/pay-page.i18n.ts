@@ -22,6 +22,7 @@ const en = {
   paidPart: 'Payment received ({amount}, receipt {receipt}). Balance due: {balance}.',
   isPaid: 'This invoice is paid. Thank you!',
   isCancelled: 'This invoice was cancelled by {merchant}. Nothing is due.',
+  isExpired: 'This invoice has expired and can no longer be paid here. Please contact {merchant}.',
   receipt: 'Download receipt (PDF)',
   badPhone: 'Enter a Kenyan mobile number, like 0712 345 678.',
   badAmount: 'Enter a whole amount from 1 to {balance}.',
@@ -60,6 +61,8 @@ const sw: PayPageText = {
   paidPart: 'Malipo yamepokelewa ({amount}, risiti {receipt}). Salio la kulipa: {balance}.',
   isPaid: 'Ankara hii imelipwa. Asante!',
   isCancelled: 'Ankara hii imeghairiwa na {merchant}. Hakuna cha kulipa.',
+  isExpired:
+    'Muda wa ankara hii umeisha, haiwezi kulipwa hapa tena. Tafadhali wasiliana na {merchant}.',
   receipt: 'Pakua risiti (PDF)',
   badPhone: 'Weka nambari ya simu ya Kenya, kama 0712 345 678.',
   badAmount: 'Weka kiasi kamili kati ya 1 na {balance}.',

@@ -69,7 +69,7 @@ function row(label: string, value: string, id?: string, className?: string): str
 export function renderPayPage(view: PayPageView): string {
   const t: PayPageText = PAY_PAGE_TEXT[view.locale];
   const other: Locale = view.locale === 'en' ? 'sw' : 'en';
-  const closed = view.state === 'PAID' || view.state === 'CANCELLED';
+  const closed = view.state === 'PAID' || view.state === 'CANCELLED' || view.state === 'EXPIRED';
   const details = [
     row(t.amount, formatKes(view.amount)),
     row(t.paid, formatKes(view.amountPaid), 'amount-paid'),
@@ -82,6 +82,8 @@ export function renderPayPage(view: PayPageView): string {
     action = `<p class="status success" role="status">${escapeHtml(t.isPaid)}</p>`;
   } else if (view.state === 'CANCELLED') {
     action = `<p class="status info" role="status">${escapeHtml(fill(t.isCancelled, { merchant: view.merchantName }))}</p>`;
+  } else if (view.state === 'EXPIRED') {
+    action = `<p class="status info" role="status">${escapeHtml(fill(t.isExpired, { merchant: view.merchantName }))}</p>`;
   } else {
     const amountField = view.allowPartial
       ? `<label for="amount">${escapeHtml(t.payAmount)}</label>

@@ -166,6 +166,7 @@ export class PayPageService {
     const messages: Record<typeof result.reason, string> = {
       paid: t.isPaid,
       cancelled: fill(t.isCancelled, { merchant: merchant.displayName }),
+      expired: fill(t.isExpired, { merchant: merchant.displayName }),
       pending: t.refusedPending,
       attempts_exhausted: fill(t.refusedAttempts, { merchant: merchant.displayName }),
       amount_invalid: fill(t.badAmount, { balance: formatKes(invoice.balance) }),

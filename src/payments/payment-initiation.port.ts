@@ -18,7 +18,13 @@ export type InitiatePaymentResult =
   | {
       status: 'refused';
       reason:
-        'paid' | 'cancelled' | 'pending' | 'attempts_exhausted' | 'amount_invalid' | 'not_found';
+        | 'paid'
+        | 'cancelled'
+        | 'expired'
+        | 'pending'
+        | 'attempts_exhausted'
+        | 'amount_invalid'
+        | 'not_found';
       pendingPaymentId?: string;
     };
 

@@ -34,6 +34,7 @@ type Refusal = Extract<InitiatePaymentResult, { status: 'refused' }>;
 const REFUSALS: Record<Exclude<Refusal['reason'], 'not_found' | 'amount_invalid'>, string> = {
   paid: 'The invoice is already paid',
   cancelled: 'The invoice is cancelled',
+  expired: 'The invoice has expired',
   pending: 'A payment prompt for this invoice is still open; wait for it to end',
   attempts_exhausted: 'This invoice has used all its payment attempts',
 };
@@ -118,6 +119,7 @@ function refusalError(refusal: Refusal, balance: number): DomainError {
       });
     case 'paid':
     case 'cancelled':
+    case 'expired':
       return new ConflictError(`invoice_${refusal.reason}`, REFUSALS[refusal.reason], {
         reason: refusal.reason,
       });

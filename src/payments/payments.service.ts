@@ -147,6 +147,7 @@ export class PaymentsService implements PaymentInitiator {
     if (!invoice) return refuse('not_found');
     if (invoice.state === 'PAID') return refuse('paid');
     if (invoice.state === 'CANCELLED') return refuse('cancelled');
+    if (invoice.state === 'EXPIRED') return refuse('expired');
     const [open] = await queryRows<{ id: string }>(
       manager,
       `SELECT id FROM payments WHERE invoice_id = $1 AND status IN ('initiating', 'pending')`,

@@ -49,11 +49,11 @@ const RULES = {
   },
   invoicePii: {
     count: `SELECT count(*) AS n FROM invoices
-             WHERE closed_at < $1 AND state IN ('PAID', 'CANCELLED') AND customer_phone NOT LIKE '%*%'`,
+             WHERE closed_at < $1 AND state IN ('PAID', 'CANCELLED', 'EXPIRED') AND customer_phone NOT LIKE '%*%'`,
     apply: `UPDATE invoices
                SET customer_phone = substr(customer_phone, 1, 5) || '****' || right(customer_phone, 3)
              WHERE id IN (SELECT id FROM invoices
-                           WHERE closed_at < $1 AND state IN ('PAID', 'CANCELLED') AND customer_phone NOT LIKE '%*%'
+                           WHERE closed_at < $1 AND state IN ('PAID', 'CANCELLED', 'EXPIRED') AND customer_phone NOT LIKE '%*%'
                            LIMIT $2)`,
   },
 } satisfies Record<string, Rule>;

@@ -113,7 +113,8 @@ describe('automatic reminders', () => {
       description: 'School fees',
       dueDate: '2026-04-20',
     });
-    expect((await timers(id)).map((r) => new Date(r.due_at).toISOString())).toEqual([
+    const reminders = (await timers(id)).filter((r) => r.key.includes(':reminder:'));
+    expect(reminders.map((r) => new Date(r.due_at).toISOString())).toEqual([
       '2026-04-17T06:00:00.000Z',
       '2026-04-20T06:00:00.000Z',
       '2026-04-23T06:00:00.000Z',
@@ -162,5 +163,42 @@ describe('automatic reminders', () => {
     await advance(25 * HOUR);
     expect(await templates(paidCustomer, 'invoice_reminder')).toBe(0);
     expect(await templates(stopper, 'invoice_reminder')).toBe(0);
+  });
+
+  it('expires an unpaid invoice 30 days after its due date: notices, pay page, payments refused', async () => {
+    const due = new Date(clock.now().getTime() + 2 * 24 * HOUR).toISOString().slice(0, 10);
+    const customer = mobile();
+    const { id, ref } = await invoice({
+      customerPhone: customer,
+      amount: 450,
+      description: 'Books',
+      dueDate: due,
+    });
+    const [{ pay_token: token }] = await db.query(`SELECT pay_token FROM invoices WHERE id = $1`, [
+      id,
+    ]);
+    await advance(33 * 24 * HOUR);
+    await waitFor(
+      'the invoice to expire',
+      async () =>
+        (await db.query(`SELECT state FROM invoices WHERE id = $1`, [id]))[0].state === 'EXPIRED',
+    );
+    const page = await request(t.url).get(`/pay/${token}`).expect(200);
+    expect(page.text).toContain('This invoice has expired');
+    expect(page.text).not.toContain('id="pay-form"');
+    const refused = await request(t.url)
+      .post('/payments/stk/initiate')
+      .set({ Authorization: `Bearer ${apiKey}` })
+      .send({ invoiceRef: ref })
+      .expect(409);
+    expect(refused.body.code).toBe('invoice_expired');
+    // The customer's WhatsApp window is closed and no template exists for this notice: SMS.
+    await waitFor('the customer told', async () => {
+      const res = await fetch(
+        `${t.url}/sandbox/africastalking/control/inbox/${encodeURIComponent(customer)}`,
+      );
+      const inbox = (await res.json()) as { messages: { message: string }[] };
+      return inbox.messages.some((m) => m.message.includes('has expired'));
+    });
   });
 });

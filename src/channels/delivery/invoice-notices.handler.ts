@@ -9,6 +9,7 @@ import {
   renderCancelledToMerchant,
 } from './renderers/cancelled.renderer';
 import { renderInvoice } from './renderers/invoice.renderer';
+import { renderExpiredToCustomer, renderExpiredToMerchant } from './renderers/expired.renderer';
 import { renderMerchantNotice } from './renderers/merchant-notice.renderer';
 import type { RenderedMessage } from './renderers/notice-view';
 import { renderPaymentFailed } from './renderers/payment-failed.renderer';
@@ -20,6 +21,7 @@ export const INVOICE_NOTICE_KINDS = [
   'merchant.notify',
   'customer.payment_failed',
   'invoice.cancelled_notice',
+  'invoice.expired_notice',
 ] as const;
 export type InvoiceNoticeKind = (typeof INVOICE_NOTICE_KINDS)[number];
 
@@ -120,6 +122,13 @@ export class InvoiceNoticesHandler {
         // The bot answers a merchant who cancelled in the chat; anyone else's cancel is news.
         if (!MERCHANT_CHAT_CANCELS.includes(String(payload.by)))
           out.push([':merchant', renderCancelledToMerchant(view)]);
+        return out;
+      }
+      case 'invoice.expired_notice': {
+        const out: [string, RenderedMessage][] = [];
+        if (await this.loader.invoiceReachedCustomer(view.invoiceId))
+          out.push([':customer', renderExpiredToCustomer(view)]);
+        out.push([':merchant', renderExpiredToMerchant(view)]);
         return out;
       }
     }

@@ -134,6 +134,7 @@ export const en = {
   state_paid: 'paid',
   state_failed: 'last payment attempt failed',
   state_cancelled: 'cancelled',
+  state_expired: 'expired unpaid',
   delivery_status_line: '{status} by {channel}, {time}',
   delivery_status_none: 'not sent yet',
   delivery_status_queued: 'waiting to send',
@@ -210,6 +211,10 @@ export const en = {
     'For anything else, please contact {merchant} directly. Reply STOP to stop reminders.',
   unsupported_message: 'Sorry, I can only read text messages and button taps.',
   customer_invoice_cancelled: '{merchant} has cancelled invoice {ref}. You do not need to pay it.',
+  customer_invoice_expired:
+    'Invoice {ref} from {merchant} has expired and can no longer be paid here. Contact {merchant} if you still want to pay.',
+  merchant_invoice_expired:
+    'Invoice {ref} to {customer} expired unpaid (paid {paid} of {amount}). Send a new invoice if it is still due.',
   sms_invoice: '{merchant}: invoice {ref} {amount}. Pay: {link} or reply PAY {ref}',
   sms_try_again: 'Reply PAY {ref} to try again.',
 

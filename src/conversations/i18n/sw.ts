@@ -135,6 +135,7 @@ export const sw: Catalogue = {
   state_paid: 'imelipwa',
   state_failed: 'jaribio la mwisho la malipo halikufaulu',
   state_cancelled: 'imeghairiwa',
+  state_expired: 'muda umeisha bila kulipwa',
   delivery_status_line: '{status} kupitia {channel}, {time}',
   delivery_status_none: 'bado haujatumwa',
   delivery_status_queued: 'unasubiri kutumwa',
@@ -212,6 +213,10 @@ export const sw: Catalogue = {
   unsupported_message:
     'Samahani, ninaweza kusoma ujumbe wa maandishi na vitufe unavyobonyeza pekee.',
   customer_invoice_cancelled: '{merchant} ameghairi ankara {ref}. Huhitaji kuilipa.',
+  customer_invoice_expired:
+    'Muda wa ankara {ref} kutoka {merchant} umeisha, haiwezi kulipwa hapa tena. Wasiliana na {merchant} kama bado unataka kulipa.',
+  merchant_invoice_expired:
+    'Muda wa ankara {ref} kwa {customer} umeisha bila kulipwa (imelipwa {paid} kati ya {amount}). Tuma ankara mpya kama bado inadaiwa.',
   sms_invoice: '{merchant}: ankara {ref} {amount}. Lipa: {link} au jibu PAY {ref}',
   sms_try_again: 'Jibu PAY {ref} ujaribu tena.',
 
