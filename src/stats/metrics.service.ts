@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { queryRows } from '../database/sql';
 import { Clock } from '../runtime/clock';
 import { MachineRunner } from '../runtime/machine-runner';
+import { providerRegistry } from './provider-metrics';
 
 /**
  * Prometheus series. Labels never carry phone numbers, names, refs or ids: only kinds, states,
@@ -20,6 +21,12 @@ export class MetricsService implements OnModuleInit {
     help: 'HTTP request duration by method, route pattern and status code',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly smsFallbacks = new Counter({
+    name: 'invoiceiq_sms_fallbacks_total',
+    help: 'Messages that WhatsApp did not deliver and that went by SMS instead',
     registers: [this.registry],
   });
 
@@ -112,18 +119,24 @@ export class MetricsService implements OnModuleInit {
 
   onModuleInit(): void {
     collectDefaultMetrics({ register: this.registry, prefix: 'invoiceiq_' });
-    this.runner.onTransition((t) =>
+    this.runner.onTransition((t) => {
       this.transitions.inc({
         kind: t.kind,
         from: t.from ?? 'none',
         to: t.to ?? 'none',
         accepted: String(t.accepted),
-      }),
-    );
+      });
+      // A delivery that is SMS-only from the start enters SMS_PENDING at creation: not a fallback.
+      const fromWhatsApp = t.from !== null && t.from !== 'ROUTING' && t.from !== 'SMS_PENDING';
+      if (t.accepted && t.kind === 'delivery' && t.to === 'SMS_PENDING' && fromWhatsApp) {
+        this.smsFallbacks.inc();
+      }
+    });
   }
 
   async exposition(): Promise<{ contentType: string; body: string }> {
     await this.refreshDatabaseGauges();
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const body = `${await this.registry.metrics()}\n${await providerRegistry.metrics()}`;
+    return { contentType: this.registry.contentType, body };
   }
 }

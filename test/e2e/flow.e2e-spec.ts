@@ -152,6 +152,20 @@ describe('the whole flow over the simulators', () => {
       return res.body.invoice?.state === 'PAID' && res.body;
     });
     const row = timeline.invoice;
+    // The fallback and the provider calls show on /metrics.
+    const metrics = (await request(t.url).get('/metrics').expect(200)).text;
+    expect(
+      Number(/^invoiceiq_sms_fallbacks_total (\d+)/m.exec(metrics)?.[1]),
+    ).toBeGreaterThanOrEqual(1);
+    expect(metrics).toMatch(
+      /invoiceiq_provider_errors_total\{provider="whatsapp",operation="send",code="131026"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /invoiceiq_provider_request_duration_seconds_count\{provider="sms",operation="send",result="ok"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /invoiceiq_provider_request_duration_seconds_count\{provider="daraja",operation="stk_push",result="ok"\} [1-9]/,
+    );
     expect(row).toMatchObject({ ref, state: 'PAID', amountPaid: 800 });
   });
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { parseKenyanMobile } from '../../common/phone';
 import { hashPhone, maskPhone } from '../../common/logging/redact';
+import { observeSend } from '../../stats/provider-metrics';
 import { AppConfig } from '../../config/app-config';
 import type { Channel, OutboundMessage, SendOutcome } from '../channel.port';
 import {
@@ -45,7 +46,9 @@ export class SmsChannel implements Channel {
     if (text === '') {
       return { status: 'permanent', code: 'EmptyMessage', reason: 'Nothing to send', alert: true };
     }
+    const startedAt = performance.now();
     const outcome = await this.post(phone.phone, text);
+    observeSend('sms', startedAt, outcome);
     this.logger.log({
       msg: 'sms send',
       to: maskPhone(phone.phone),

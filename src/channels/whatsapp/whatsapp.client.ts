@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Channel, OutboundMessage, SendOutcome } from '../channel.port';
+import { observeSend } from '../../stats/provider-metrics';
 import { AppConfig } from '../../config/app-config';
 import { toWhatsAppId } from '../../common/phone';
 import { hashPhone } from '../../common/logging/redact';
@@ -31,7 +32,9 @@ export class WhatsAppChannel implements Channel {
     const rendered = renderWhatsAppMessage(toWhatsAppId(message.to), message.content);
     if (!rendered.ok)
       return { status: 'permanent', code: 'invalid_content', reason: rendered.problem };
+    const startedAt = performance.now();
     const outcome = await this.post(rendered.payload);
+    observeSend('whatsapp', startedAt, outcome);
     const log = {
       recipient: hashPhone(message.to),
       kind: message.content.type,

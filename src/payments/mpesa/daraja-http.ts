@@ -1,3 +1,4 @@
+import { observeProviderCall } from '../../stats/provider-metrics';
 /**
  * One HTTP exchange with Daraja, never throwing: either the response (JSON parsed when it is
  * JSON) or a network failure that says whether the request may have reached Safaricom.
@@ -48,7 +49,27 @@ export interface DarajaHttpRequest {
   timeoutMs: number;
 }
 
+function operationOf(url: string): string {
+  if (url.includes('/oauth/')) return 'oauth';
+  if (url.includes('stkpushquery')) return 'stk_query';
+  if (url.includes('stkpush')) return 'stk_push';
+  return 'other';
+}
+
 export async function darajaHttp(request: DarajaHttpRequest): Promise<DarajaHttpResult> {
+  const startedAt = performance.now();
+  const result = await call(request);
+  const code =
+    result.kind === 'network'
+      ? result.detail
+      : result.status >= 400
+        ? (errorEnvelope(result.body)?.errorCode ?? `http_${result.status}`)
+        : undefined;
+  observeProviderCall('daraja', operationOf(request.url), startedAt, code);
+  return result;
+}
+
+async function call(request: DarajaHttpRequest): Promise<DarajaHttpResult> {
   try {
     const response = await fetch(request.url, {
       method: request.method,
