@@ -111,6 +111,18 @@ describe('the whole flow over the simulators', () => {
       (e) => e.preview.includes(ref) && /paid/i.test(e.preview),
       'the paid notice to the merchant',
     );
+    // The PDF receipt follows as a WhatsApp document, by link to the pay page.
+    const document = await outbound(
+      customer,
+      before,
+      (e) => e.kind === 'document',
+      'the PDF receipt',
+    );
+    const link = (document.content as { link: string }).link;
+    expect(link).toMatch(/\/pay\/[A-Za-z0-9_-]{43}\/receipt\.pdf$/);
+    const pdf = await fetch(link.replace(/^https?:\/\/[^/]+/, t.url));
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
   });
 
   it('SMS: the merchant invoices by SMS, the customer pays with "PAY <ref>" by SMS', async () => {

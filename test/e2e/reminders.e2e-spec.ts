@@ -148,10 +148,11 @@ describe('automatic reminders', () => {
 
     const stopper = mobile();
     await invoice({ customerPhone: stopper, amount: 400, description: 'Shoes' });
-    await fetch(`${t.url}/sandbox/whatsapp/control/users/${digits(stopper)}/inbound`, {
+    // STOP by SMS: inbound SMS feeds the same handling as WhatsApp.
+    await fetch(`${t.url}/sandbox/africastalking/control/inbound`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ text: 'STOP' }),
+      body: JSON.stringify({ from: stopper, text: 'STOP' }),
     });
     await waitFor(
       'the opt-out',

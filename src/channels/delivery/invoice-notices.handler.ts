@@ -13,7 +13,7 @@ import { renderExpiredToCustomer, renderExpiredToMerchant } from './renderers/ex
 import { renderMerchantNotice } from './renderers/merchant-notice.renderer';
 import type { RenderedMessage } from './renderers/notice-view';
 import { renderPaymentFailed } from './renderers/payment-failed.renderer';
-import { renderReceipt } from './renderers/receipt.renderer';
+import { renderReceipt, renderReceiptDocument } from './renderers/receipt.renderer';
 
 export const INVOICE_NOTICE_KINDS = [
   'invoice.deliver',
@@ -93,7 +93,11 @@ export class InvoiceNoticesHandler {
       case 'invoice.receipt': {
         const payment = await this.loader.payment(view.invoiceId, payload.paymentId);
         if (!payment) return this.skip(kind, row, 'payment not found');
-        return [['', renderReceipt(view, payment, payload.partial === true)]];
+        const document = renderReceiptDocument(view);
+        return [
+          ['', renderReceipt(view, payment, payload.partial === true)],
+          ...(document ? [[':pdf', document] as [string, RenderedMessage]] : []),
+        ];
       }
       case 'customer.payment_failed': {
         const outcome = typeof payload.outcome === 'string' ? payload.outcome : null;

@@ -55,3 +55,25 @@ export function renderReceipt(
     smsText: toGsm7(body),
   };
 }
+
+/**
+ * The PDF receipt as a WhatsApp document, by link (WhatsApp fetches it from the pay page).
+ * Only inside the 24-hour window: outside it only templates may be sent, and the
+ * payment_receipt template already carries the receipt number. Never by SMS.
+ */
+export function renderReceiptDocument(view: InvoiceNoticeView): RenderedMessage | null {
+  if (!view.customerWindowOpen) return null;
+  return {
+    to: view.customerPhone,
+    channel: 'whatsapp',
+    purpose: 'receipt_pdf',
+    content: {
+      type: 'document',
+      link: `${view.payUrl}/receipt.pdf`,
+      filename: `receipt-${view.ref}.pdf`,
+      caption: view.locale === 'sw' ? `Risiti ya ${view.ref}` : `Receipt for ${view.ref}`,
+    },
+    // Pinned to WhatsApp: never sent; required by the shape.
+    smsText: `${view.payUrl}/receipt.pdf`,
+  };
+}
