@@ -339,15 +339,20 @@ describe('outbox', () => {
   });
 
   it('feeds a handler result back to the machine as an event', async () => {
+    let id = '';
     const stack = await runtimeStack({
       handlers: {
+        // Other tests' widgets left pings too: only this test's widget gets an event back.
         'example.ping': {
-          handle: async () => ({ status: 'done' as const, event: { type: 'START' } }),
+          handle: async (row) =>
+            row.entityId === id
+              ? { status: 'done' as const, event: { type: 'START' } }
+              : { status: 'done' as const },
         },
       },
     });
     try {
-      const id = await stack.createWidget('feedback');
+      id = await stack.createWidget('feedback');
       await stack.dispatcher.drain();
       const [row] = await stack.dataSource.query(
         `SELECT state FROM example_widgets WHERE id = $1`,
