@@ -160,6 +160,13 @@ export const invoiceMachine = setup({
         event.type === 'DELIVERY_ACCEPTED' ? event.channel : context.deliveredVia,
     }),
     countDelivery: assign({ deliveries: ({ context }) => context.deliveries + 1 }),
+    queueDelivery: enqueueActions(({ context, enqueue }) =>
+      enqueue({ type: 'outbox', params: deliveryEffect(context) }),
+    ),
+    queuePartialNotices: enqueueActions(({ context, enqueue }) => {
+      enqueue({ type: 'outbox', params: partialReceiptEffect(context) });
+      enqueue({ type: 'outbox', params: partialNotifyEffect(context) });
+    }),
     // Armed once, on the first delivery to the customer, whatever state the invoice is in.
     scheduleReminders: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'DELIVERY_ACCEPTED' || context.deliveredVia !== null) return;
@@ -289,10 +296,7 @@ export const invoiceMachine = setup({
   }),
   states: {
     READY: {
-      entry: [
-        'scheduleExpiry',
-        { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
-      ],
+      entry: ['scheduleExpiry', 'queueDelivery'],
       on: {
         DELIVERY_ACCEPTED: {
           target: 'SENT',
@@ -323,12 +327,7 @@ export const invoiceMachine = setup({
             }),
           },
         },
-        REMIND: {
-          actions: [
-            'countDelivery',
-            { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
-          ],
-        },
+        REMIND: { actions: ['countDelivery', 'queueDelivery'] },
         PAYMENT_REQUESTED: { guard: 'canStartPayment', target: 'PAYMENT_INIT' },
         CANCEL: { target: 'CANCELLED' },
         EXPIRE: { target: 'EXPIRED' },
@@ -337,19 +336,10 @@ export const invoiceMachine = setup({
     SENT: {
       on: {
         DELIVERY_ACCEPTED: { actions: ['scheduleReminders', 'recordDelivery'] },
-        REMIND: {
-          actions: [
-            'countDelivery',
-            { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
-          ],
-        },
+        REMIND: { actions: ['countDelivery', 'queueDelivery'] },
         REMINDER_DUE: {
           guard: 'reminderAllowed',
-          actions: [
-            'countDelivery',
-            'recordReminder',
-            { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
-          ],
+          actions: ['countDelivery', 'recordReminder', 'queueDelivery'],
         },
         PAYMENT_REQUESTED: { guard: 'canStartPayment', target: 'PAYMENT_INIT' },
         CANCEL: { target: 'CANCELLED' },
@@ -378,11 +368,7 @@ export const invoiceMachine = setup({
           {
             guard: 'pendingPaymentConfirmed',
             target: 'PARTIALLY_PAID',
-            actions: [
-              'recordPayment',
-              { type: 'outbox', params: ({ context }) => partialReceiptEffect(context) },
-              { type: 'outbox', params: ({ context }) => partialNotifyEffect(context) },
-            ],
+            actions: ['recordPayment', 'queuePartialNotices'],
           },
         ],
       },
@@ -390,30 +376,17 @@ export const invoiceMachine = setup({
     PARTIALLY_PAID: {
       on: {
         DELIVERY_ACCEPTED: { actions: ['scheduleReminders', 'recordDelivery'] },
-        REMIND: {
-          actions: [
-            'countDelivery',
-            { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
-          ],
-        },
+        REMIND: { actions: ['countDelivery', 'queueDelivery'] },
         REMINDER_DUE: {
           guard: 'reminderAllowed',
-          actions: [
-            'countDelivery',
-            'recordReminder',
-            { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
-          ],
+          actions: ['countDelivery', 'recordReminder', 'queueDelivery'],
         },
         PAYMENT_REQUESTED: { guard: 'canStartPayment', target: 'PAYMENT_INIT' },
         PAYMENT_CONFIRMED: [
           { guard: 'lateConfirmationSettles', target: 'PAID', actions: 'recordPayment' },
           {
             guard: 'lateConfirmation',
-            actions: [
-              'recordPayment',
-              { type: 'outbox', params: ({ context }) => partialReceiptEffect(context) },
-              { type: 'outbox', params: ({ context }) => partialNotifyEffect(context) },
-            ],
+            actions: ['recordPayment', 'queuePartialNotices'],
           },
         ],
         CANCEL: { target: 'CANCELLED' },
@@ -450,19 +423,10 @@ export const invoiceMachine = setup({
       ],
       on: {
         DELIVERY_ACCEPTED: { actions: ['scheduleReminders', 'recordDelivery'] },
-        REMIND: {
-          actions: [
-            'countDelivery',
-            { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
-          ],
-        },
+        REMIND: { actions: ['countDelivery', 'queueDelivery'] },
         REMINDER_DUE: {
           guard: 'reminderAllowed',
-          actions: [
-            'countDelivery',
-            'recordReminder',
-            { type: 'outbox', params: ({ context }) => deliveryEffect(context) },
-          ],
+          actions: ['countDelivery', 'recordReminder', 'queueDelivery'],
         },
         PAYMENT_REQUESTED: { guard: 'canStartPayment', target: 'PAYMENT_INIT' },
         PAYMENT_CONFIRMED: [
@@ -470,11 +434,7 @@ export const invoiceMachine = setup({
           {
             guard: 'lateConfirmation',
             target: 'PARTIALLY_PAID',
-            actions: [
-              'recordPayment',
-              { type: 'outbox', params: ({ context }) => partialReceiptEffect(context) },
-              { type: 'outbox', params: ({ context }) => partialNotifyEffect(context) },
-            ],
+            actions: ['recordPayment', 'queuePartialNotices'],
           },
         ],
         CANCEL: { target: 'CANCELLED' },

@@ -373,6 +373,13 @@ describe('admin operations API', () => {
     const { apiKey } = await newMerchant();
     const ref = await newInvoice(apiKey, mobile('74'));
     await request(t.url).post(`/admin/invoices/${ref}/resend`).set(admin).expect(202);
+    // Let the resend go out first: a delivery queued for an invoice cancelled meanwhile is skipped.
+    await waitFor('the reminder delivery', async () => {
+      const res = await request(t.url).get(`/admin/invoices/${ref}`).set(admin);
+      return (res.body.deliveries as { purpose: string }[] | undefined)?.some(
+        (d) => d.purpose === 'reminder',
+      );
+    });
     const cancelled = await request(t.url)
       .post(`/admin/invoices/${ref.toLowerCase()}/cancel`)
       .set(admin)

@@ -1,21 +1,15 @@
 import { t } from '../../../conversations/i18n/catalogue';
 import { customerLabel, formatAmount } from '../../../conversations/i18n/format';
 import type { InvoiceNoticeView, RenderedMessage } from './notice-view';
-import { toGsm7 } from './sms-text';
+import { textNotice } from './text-notice';
 
-/** Tells the customer the invoice can no longer be paid. No template exists: closed window → SMS. */
+/** Tells the customer the invoice can no longer be paid. */
 export function renderExpiredToCustomer(view: InvoiceNoticeView): RenderedMessage {
   const text = t(view.locale, 'customer_invoice_expired', {
     merchant: view.merchantName,
     ref: view.ref,
   });
-  return {
-    to: view.customerPhone,
-    channel: view.customerWindowOpen ? 'auto' : 'sms',
-    purpose: 'expired_notice',
-    content: { type: 'text', body: text },
-    smsText: toGsm7(text),
-  };
+  return textNotice(view, 'customer', 'expired_notice', text);
 }
 
 export function renderExpiredToMerchant(view: InvoiceNoticeView): RenderedMessage {
@@ -25,11 +19,5 @@ export function renderExpiredToMerchant(view: InvoiceNoticeView): RenderedMessag
     paid: formatAmount(view.amountPaid),
     amount: formatAmount(view.amount),
   });
-  return {
-    to: view.merchantPhone,
-    channel: view.merchantWindowOpen ? 'auto' : 'sms',
-    purpose: 'merchant_notice',
-    content: { type: 'text', body: text },
-    smsText: toGsm7(text),
-  };
+  return textNotice(view, 'merchant', 'merchant_notice', text);
 }
