@@ -84,10 +84,11 @@ export class MachineInspector implements OnModuleDestroy {
       // Loaded only when INSPECT_URL is set (an ESM package: Node 20.19+ can require it).
       const specifier: string = '@statelyai/inspect';
       const inspect = (await import(specifier)) as {
-        createWebSocketInspector(options: { url: string }): InspectorLike & { start?: () => void };
+        createWebSocketInspector(options: { url: string }): InspectorLike;
       };
+      // It connects by itself (autoStart) and queues events until the socket is open; calling
+      // start() again would open a second socket and crash on the first one's open event.
       const inspector = inspect.createWebSocketInspector({ url });
-      inspector.start?.();
       this.logger.log(`reporting machine transitions to the inspector at ${url}`);
       return inspector;
     } catch (error) {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { Client } from 'pg';
+import { WebSocketServer } from 'ws';
 import { spawnApp, waitForHttp } from '../utils/spawn-app';
 
 async function freePort(): Promise<number> {
@@ -68,4 +69,51 @@ describe('the process', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('reports machine transitions to a Stately inspector when INSPECT_URL is set, without phone numbers', async () => {
+    const received: { type: string; sessionId?: string }[] = [];
+    let raw = '';
+    const inspector = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => inspector.once('listening', resolve));
+    inspector.on('connection', (socket) =>
+      socket.on('message', (data: Buffer) => {
+        raw += data.toString();
+        received.push(JSON.parse(data.toString()) as { type: string; sessionId?: string });
+      }),
+    );
+    const address = inspector.address();
+    const inspectorPort = typeof address === 'object' && address ? address.port : 0;
+    const dataDir = mkdtempSync(join(tmpdir(), 'iq-inspect-'));
+    const port = await freePort();
+    const app = spawnApp({
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      INSPECT_URL: `ws://127.0.0.1:${inspectorPort}`,
+    });
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/readyz`);
+      // The demo merchant (seeded in sandbox mode) sends a one-line invoice.
+      await fetch(`http://127.0.0.1:${port}/sandbox/whatsapp/control/users/254711000001/inbound`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ text: 'invoice 0722000002 900 Inspector test' }),
+      });
+      const deadline = Date.now() + 30_000;
+      const invoiceSnapshot = () =>
+        received.find((m) => m.type === '@xstate.snapshot' && m.sessionId?.startsWith('invoice:'));
+      while (!invoiceSnapshot() && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      expect(
+        received.some((m) => m.type === '@xstate.actor' && m.sessionId?.startsWith('invoice:')),
+      ).toBe(true);
+      expect(invoiceSnapshot()).toBeDefined();
+      expect(raw).not.toMatch(/722000002|711000001/);
+    } finally {
+      app.child.kill('SIGTERM');
+      await app.exited;
+      await new Promise((resolve) => inspector.close(resolve));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
