@@ -14,6 +14,8 @@ export interface RetentionReport {
   cutoffs: { messages: string; inboundEvents: string; conversations: string; invoicePii: string };
   /** Rows deleted (or that would be, in a dry run). */
   messagesDeleted: number;
+  /** Finished deliveries, which hold the rendered message text. */
+  deliveriesDeleted: number;
   inboundEventsDeleted: number;
   conversationsDeleted: number;
   /** Invoices whose customer phone number was (or would be) masked. */
@@ -36,6 +38,12 @@ const RULES = {
   messages: {
     count: `SELECT count(*) AS n FROM messages WHERE created_at < $1`,
     apply: `DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE created_at < $1 LIMIT $2)`,
+  },
+  // A finished delivery keeps the rendered text it sent: it goes with the message metadata.
+  deliveries: {
+    count: `SELECT count(*) AS n FROM deliveries WHERE state IN ('DELIVERED', 'SMS_SENT', 'FAILED') AND updated_at < $1`,
+    apply: `DELETE FROM deliveries WHERE id IN (
+              SELECT id FROM deliveries WHERE state IN ('DELIVERED', 'SMS_SENT', 'FAILED') AND updated_at < $1 LIMIT $2)`,
   },
   inboundEvents: {
     count: `SELECT count(*) AS n FROM inbound_events WHERE received_at < $1`,
@@ -90,6 +98,7 @@ export class RetentionService {
         invoicePii: cutoffs.invoicePii.toISOString(),
       },
       messagesDeleted: await step(RULES.messages, cutoffs.messages),
+      deliveriesDeleted: await step(RULES.deliveries, cutoffs.messages),
       inboundEventsDeleted: await step(RULES.inboundEvents, cutoffs.inboundEvents),
       conversationsDeleted: await step(RULES.conversations, cutoffs.conversations),
       invoicesMasked: await step(RULES.invoicePii, cutoffs.invoicePii),

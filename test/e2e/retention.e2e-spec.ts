@@ -66,6 +66,17 @@ describe('data retention', () => {
       ids[name] = row.id;
     };
     await message('oldMessage', '2025-10-01T00:00:00Z');
+    const delivery = async (name: string, state: string, at: string) => {
+      const [row] = await db.query(
+        `INSERT INTO deliveries (idempotency_key, purpose, recipient, channel_policy, payload, state, updated_at, created_at)
+         VALUES ($4, 'invoice', $1, 'auto', '{"content":{"type":"text","body":"Invoice for Wanjiku"}}', $2, $3, $3) RETURNING id`,
+        [phone, state, at, randomUUID()],
+      );
+      ids[name] = row.id;
+    };
+    await delivery('oldDelivered', 'DELIVERED', '2025-10-01T00:00:00Z');
+    await delivery('oldInFlight', 'WAITING', '2025-10-01T00:00:00Z');
+    await delivery('newDelivered', 'SMS_SENT', '2025-11-01T00:00:00Z');
     await message('newMessage', '2025-11-01T00:00:00Z');
     const event = async (name: string, at: string) => {
       const [row] = await db.query(
@@ -108,6 +119,9 @@ describe('data retention', () => {
 
     expect(await exists('messages', ids.oldMessage!)).toBe(false);
     expect(await exists('messages', ids.newMessage!)).toBe(true);
+    expect(await exists('deliveries', ids.oldDelivered!)).toBe(false);
+    expect(await exists('deliveries', ids.oldInFlight!)).toBe(true);
+    expect(await exists('deliveries', ids.newDelivered!)).toBe(true);
     expect(await exists('inbound_events', ids.oldEvent!)).toBe(false);
     expect(await exists('inbound_events', ids.newEvent!)).toBe(true);
     expect(await exists('conversations', ids.idleOld!)).toBe(false);
@@ -127,6 +141,7 @@ describe('data retention', () => {
     const again = await t.app.get(RetentionService).run({ dryRun: false });
     expect(again).toMatchObject({
       messagesDeleted: 0,
+      deliveriesDeleted: 0,
       inboundEventsDeleted: 0,
       conversationsDeleted: 0,
       invoicesMasked: 0,
