@@ -1,31 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/http/domain-error';
 import { maskPhone } from '../common/logging/redact';
-import { queryRows } from '../database/sql';
-import { UUID_PATTERN } from '../merchants/pg-error';
+import type { PaymentRow } from '../payments/payment.record';
 import { PaymentResultsService } from '../payments/payment-results.service';
+import { PaymentsService } from '../payments/payments.service';
 import {
   PAYMENT_PROVIDER,
   type PaymentProvider,
   type StkQueryResult,
 } from '../payments/payment-provider.port';
-
-interface PaymentRow {
-  id: string;
-  invoice_id: string;
-  attempt: number;
-  phone: string;
-  amount: number;
-  status: string;
-  checkout_request_id: string | null;
-  outcome: string | null;
-  result_code: number | null;
-  result_desc: string | null;
-  mpesa_receipt: string | null;
-  initiated_at: Date;
-  completed_at: Date | null;
-}
 
 export interface AdminPayment {
   id: string;
@@ -55,7 +38,7 @@ const SOURCE = 'admin';
 @Injectable()
 export class AdminPaymentsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly payments: PaymentsService,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     private readonly results: PaymentResultsService,
   ) {}
@@ -88,14 +71,7 @@ export class AdminPaymentsService {
   }
 
   private async load(id: string): Promise<PaymentRow> {
-    if (!UUID_PATTERN.test(id)) throw new NotFoundError('Payment');
-    const [row] = await queryRows<PaymentRow>(
-      this.dataSource,
-      `SELECT id, invoice_id, attempt, phone, amount, status, checkout_request_id, outcome,
-              result_code, result_desc, mpesa_receipt, initiated_at, completed_at
-         FROM payments WHERE id = $1`,
-      [id],
-    );
+    const row = await this.payments.findById(id);
     if (!row) throw new NotFoundError('Payment');
     return row;
   }

@@ -1,3 +1,4 @@
+import { PAYMENT_COLUMNS, type PaymentRow } from '../payments/payment.record';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { maskPhone, sanitizeForLog } from '../common/logging/redact';
@@ -114,22 +115,8 @@ interface MessageRow {
   error_title: string | null;
 }
 
-interface PaymentRow {
-  id: string;
-  attempt: number;
-  phone: string;
-  amount: number;
-  status: string;
-  checkout_request_id: string | null;
-  outcome: string | null;
-  result_code: number | null;
-  result_desc: string | null;
-  mpesa_receipt: string | null;
-  paid_amount: number | null;
-  flagged_reason: string | null;
-  completed_at: Date | null;
-  initiated_exact: string;
-}
+/** The payments row with its start time to the microsecond, for ordering the timeline. */
+type TimelinePaymentRow = PaymentRow & { initiated_exact: string };
 
 interface TimerRow {
   id: string;
@@ -181,12 +168,10 @@ export class AdminTimelineService {
          FROM deliveries WHERE invoice_id = $1 ORDER BY created_at, id`,
       [invoice.id],
     );
-    const payments = await queryRows<PaymentRow>(
+    const payments = await queryRows<TimelinePaymentRow>(
       this.dataSource,
-      `SELECT id, attempt, phone, amount, status, checkout_request_id, outcome, result_code,
-              result_desc, mpesa_receipt, paid_amount, flagged_reason, completed_at,
-              ${EXACT('initiated_at')} AS initiated_exact
-         FROM payments WHERE invoice_id = $1 ORDER BY attempt`,
+      `SELECT ${PAYMENT_COLUMNS}, ${EXACT('p.initiated_at')} AS initiated_exact
+         FROM payments p WHERE p.invoice_id = $1 ORDER BY p.attempt`,
       [invoice.id],
     );
     const deliveryIds = deliveries.map((d) => d.id);

@@ -147,6 +147,23 @@ const isLateConfirmation = (context: InvoiceContext, event: InvoiceEvent) =>
   confirmedAmount(event) > 0 &&
   isNewPaymentId(context, event.paymentId);
 
+/** What an invoice that was sent and is not being paid right now (SENT, PARTIALLY_PAID, FAILED) accepts. */
+const OPEN_INVOICE_EVENTS = {
+  DELIVERY_ACCEPTED: { actions: ['scheduleReminders', 'recordDelivery'] },
+  REMIND: { actions: ['countDelivery', 'queueDelivery'] },
+  REMINDER_DUE: {
+    guard: 'reminderAllowed',
+    actions: ['countDelivery', 'recordReminder', 'queueDelivery'],
+  },
+  PAYMENT_REQUESTED: { guard: 'canStartPayment', target: 'PAYMENT_INIT' },
+} as const;
+
+/** Every unpaid state outside a push in flight can be cancelled or expire. */
+const CLOSING_EVENTS = {
+  CANCEL: { target: 'CANCELLED' },
+  EXPIRE: { target: 'EXPIRED' },
+} as const;
+
 export const invoiceMachine = setup({
   types: {
     context: {} as InvoiceContext,
@@ -329,21 +346,13 @@ export const invoiceMachine = setup({
         },
         REMIND: { actions: ['countDelivery', 'queueDelivery'] },
         PAYMENT_REQUESTED: { guard: 'canStartPayment', target: 'PAYMENT_INIT' },
-        CANCEL: { target: 'CANCELLED' },
-        EXPIRE: { target: 'EXPIRED' },
+        ...CLOSING_EVENTS,
       },
     },
     SENT: {
       on: {
-        DELIVERY_ACCEPTED: { actions: ['scheduleReminders', 'recordDelivery'] },
-        REMIND: { actions: ['countDelivery', 'queueDelivery'] },
-        REMINDER_DUE: {
-          guard: 'reminderAllowed',
-          actions: ['countDelivery', 'recordReminder', 'queueDelivery'],
-        },
-        PAYMENT_REQUESTED: { guard: 'canStartPayment', target: 'PAYMENT_INIT' },
-        CANCEL: { target: 'CANCELLED' },
-        EXPIRE: { target: 'EXPIRED' },
+        ...OPEN_INVOICE_EVENTS,
+        ...CLOSING_EVENTS,
       },
     },
     PAYMENT_INIT: {
@@ -375,13 +384,7 @@ export const invoiceMachine = setup({
     },
     PARTIALLY_PAID: {
       on: {
-        DELIVERY_ACCEPTED: { actions: ['scheduleReminders', 'recordDelivery'] },
-        REMIND: { actions: ['countDelivery', 'queueDelivery'] },
-        REMINDER_DUE: {
-          guard: 'reminderAllowed',
-          actions: ['countDelivery', 'recordReminder', 'queueDelivery'],
-        },
-        PAYMENT_REQUESTED: { guard: 'canStartPayment', target: 'PAYMENT_INIT' },
+        ...OPEN_INVOICE_EVENTS,
         PAYMENT_CONFIRMED: [
           { guard: 'lateConfirmationSettles', target: 'PAID', actions: 'recordPayment' },
           {
@@ -389,8 +392,7 @@ export const invoiceMachine = setup({
             actions: ['recordPayment', 'queuePartialNotices'],
           },
         ],
-        CANCEL: { target: 'CANCELLED' },
-        EXPIRE: { target: 'EXPIRED' },
+        ...CLOSING_EVENTS,
       },
     },
     FAILED: {
@@ -422,13 +424,7 @@ export const invoiceMachine = setup({
         },
       ],
       on: {
-        DELIVERY_ACCEPTED: { actions: ['scheduleReminders', 'recordDelivery'] },
-        REMIND: { actions: ['countDelivery', 'queueDelivery'] },
-        REMINDER_DUE: {
-          guard: 'reminderAllowed',
-          actions: ['countDelivery', 'recordReminder', 'queueDelivery'],
-        },
-        PAYMENT_REQUESTED: { guard: 'canStartPayment', target: 'PAYMENT_INIT' },
+        ...OPEN_INVOICE_EVENTS,
         PAYMENT_CONFIRMED: [
           { guard: 'lateConfirmationSettles', target: 'PAID', actions: 'recordPayment' },
           {
@@ -437,8 +433,7 @@ export const invoiceMachine = setup({
             actions: ['recordPayment', 'queuePartialNotices'],
           },
         ],
-        CANCEL: { target: 'CANCELLED' },
-        EXPIRE: { target: 'EXPIRED' },
+        ...CLOSING_EVENTS,
       },
     },
     PAID: {

@@ -1,27 +1,15 @@
+import { AdminPageQuery } from './admin-page.query';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { INVOICE_STATES, type InvoiceState } from '../../machines/invoice.machine';
 
-export const ADMIN_DEFAULT_PAGE = 50;
-export const ADMIN_MAX_PAGE = 200;
-const LIMIT_MESSAGE = `limit must be a whole number from 1 to ${ADMIN_MAX_PAGE}`;
+export { ADMIN_DEFAULT_PAGE, ADMIN_MAX_PAGE } from './admin-page.query';
 
 const trim = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim() : value;
 
-export class ListAdminInvoicesQuery {
+export class ListAdminInvoicesQuery extends AdminPageQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'Only this merchant’s invoices.' })
   @IsOptional()
   @IsUUID('all', { message: 'merchant must be a merchant id (uuid)' })
@@ -51,18 +39,4 @@ export class ListAdminInvoicesQuery {
   @IsString({ message: 'q must be text' })
   @Length(1, 100, { message: 'q must be 1 to 100 characters' })
   q?: string;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
-  @IsOptional()
-  @IsString({ message: 'cursor must be the nextCursor of the previous page' })
-  @MaxLength(200, { message: 'cursor must be the nextCursor of the previous page' })
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: ADMIN_MAX_PAGE, default: ADMIN_DEFAULT_PAGE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: LIMIT_MESSAGE })
-  @Min(1, { message: LIMIT_MESSAGE })
-  @Max(ADMIN_MAX_PAGE, { message: LIMIT_MESSAGE })
-  limit?: number;
 }

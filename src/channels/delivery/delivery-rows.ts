@@ -1,3 +1,4 @@
+import type { OutboxRow } from '../../runtime/outbox.entity';
 import type { EntityManager } from 'typeorm';
 import type { OutboundMessagePayload } from '../outbound-message';
 import { queryRows } from '../../database/sql';
@@ -53,4 +54,11 @@ export async function loadDelivery(
     state: row.state,
     deliveredVia: row.delivered_via,
   };
+}
+
+/** The delivery a send row is for: named in its payload, or the machine that queued it. */
+export function deliveryIdOf(row: OutboxRow): string | null {
+  const fromPayload = row.payload.deliveryId;
+  if (typeof fromPayload === 'string') return fromPayload;
+  return row.machineKind === 'delivery' ? row.entityId : null;
 }

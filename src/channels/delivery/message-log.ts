@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { MessageContent } from '../channel.port';
+import type { MachineEventLike, OutboxResult } from '../../runtime/outbox';
+import type { MessageContent, SendOutcome } from '../channel.port';
 import type { MessageKind } from '../message.entity';
 import type { DeliveryRecord } from './delivery-rows';
 
@@ -72,4 +73,36 @@ export async function acceptedAttempt(
     [deliveryId, channel],
   );
   return rows[0]?.provider_message_id ?? null;
+}
+
+type Refusal = Extract<SendOutcome, { status: 'fallback' | 'permanent' }>;
+
+/** Records a refused send attempt: a `messages` row with the provider's code. */
+export async function recordRefusal(
+  manager: Pick<EntityManager, 'query'>,
+  delivery: DeliveryRecord,
+  attempt: Pick<SendAttempt, 'channel' | 'kind' | 'at'>,
+  outcome: Refusal,
+): Promise<void> {
+  await recordAttempt(manager, delivery, {
+    ...attempt,
+    providerMessageId: null,
+    status: 'failed',
+    errorCode: outcome.code,
+    errorTitle: outcome.reason,
+  });
+}
+
+/** A retryable answer goes back to the outbox backoff, honouring the provider's Retry-After. */
+export function retryLater(outcome: Extract<SendOutcome, { status: 'retryable' }>): OutboxResult {
+  return {
+    status: 'retry',
+    error: `${outcome.code}: ${outcome.reason}`,
+    ...(outcome.retryAfterMs ? { retryAfterMs: outcome.retryAfterMs } : {}),
+  };
+}
+
+/** What the delivery machine hears when the outbox gave up retrying a channel. */
+export function retriesExhausted(channel: 'whatsapp' | 'sms', error: string): MachineEventLike {
+  return { type: 'SEND_FAILED', channel, code: `retries_exhausted: ${error}`.slice(0, 100) };
 }

@@ -7,10 +7,15 @@ import { RuntimeSignals } from '../../runtime/runtime-signals';
 import type { MessageContent } from '../channel.port';
 import { SmsChannel } from '../sms/africastalking.client';
 import { SmsDeliveryReportService } from '../sms/sms-delivery-report.service';
-import { loadDelivery } from './delivery-rows';
+import { deliveryIdOf, loadDelivery } from './delivery-rows';
 import { smsTextOf } from './delivery.service';
-import { acceptedAttempt, recordAttempt } from './message-log';
-import { deliveryIdOf } from './whatsapp-send.handler';
+import {
+  acceptedAttempt,
+  recordAttempt,
+  recordRefusal,
+  retriesExhausted,
+  retryLater,
+} from './message-log';
 
 /**
  * 'sms.send': the one SMS of a delivery. The outbox row's fixed key makes it one row per
@@ -65,20 +70,10 @@ export class SmsSendHandler implements OutboxHandler {
           },
         };
       case 'retryable':
-        return {
-          status: 'retry',
-          error: `${outcome.code}: ${outcome.reason}`,
-          ...(outcome.retryAfterMs ? { retryAfterMs: outcome.retryAfterMs } : {}),
-        };
+        return retryLater(outcome);
       case 'fallback':
       case 'permanent':
-        await recordAttempt(this.dataSource, delivery, {
-          ...base,
-          providerMessageId: null,
-          status: 'failed',
-          errorCode: outcome.code,
-          errorTitle: outcome.reason,
-        });
+        await recordRefusal(this.dataSource, delivery, base, outcome);
         this.logger.warn({
           msg: 'SMS refused',
           deliveryId: delivery.id,
@@ -93,10 +88,6 @@ export class SmsSendHandler implements OutboxHandler {
   }
 
   onDead(_row: OutboxRow, error: string): MachineEventLike {
-    return {
-      type: 'SEND_FAILED',
-      channel: 'sms',
-      code: `retries_exhausted: ${error}`.slice(0, 100),
-    };
+    return retriesExhausted('sms', error);
   }
 }

@@ -4,8 +4,15 @@ import { Clock } from '../../runtime/clock';
 import type { MachineEventLike, OutboxHandler, OutboxResult } from '../../runtime/outbox';
 import type { OutboxRow } from '../../runtime/outbox.entity';
 import { WhatsAppChannel } from '../whatsapp/whatsapp.client';
-import { loadDelivery } from './delivery-rows';
-import { acceptedAttempt, messageKindOf, recordAttempt } from './message-log';
+import { deliveryIdOf, loadDelivery } from './delivery-rows';
+import {
+  acceptedAttempt,
+  messageKindOf,
+  recordAttempt,
+  recordRefusal,
+  retriesExhausted,
+  retryLater,
+} from './message-log';
 
 /**
  * 'whatsapp.send': one attempt on WhatsApp for a delivery. The outcome goes back to the
@@ -56,20 +63,10 @@ export class WhatsAppSendHandler implements OutboxHandler {
           },
         };
       case 'retryable':
-        return {
-          status: 'retry',
-          error: `${outcome.code}: ${outcome.reason}`,
-          ...(outcome.retryAfterMs ? { retryAfterMs: outcome.retryAfterMs } : {}),
-        };
+        return retryLater(outcome);
       case 'fallback':
       case 'permanent':
-        await recordAttempt(this.dataSource, delivery, {
-          ...base,
-          providerMessageId: null,
-          status: 'failed',
-          errorCode: outcome.code,
-          errorTitle: outcome.reason,
-        });
+        await recordRefusal(this.dataSource, delivery, base, outcome);
         this.logger.log({
           msg: 'WhatsApp could not take the message',
           deliveryId: delivery.id,
@@ -88,16 +85,6 @@ export class WhatsAppSendHandler implements OutboxHandler {
   }
 
   onDead(_row: OutboxRow, error: string): MachineEventLike {
-    return {
-      type: 'SEND_FAILED',
-      channel: 'whatsapp',
-      code: `retries_exhausted: ${error}`.slice(0, 100),
-    };
+    return retriesExhausted('whatsapp', error);
   }
-}
-
-export function deliveryIdOf(row: OutboxRow): string | null {
-  const fromPayload = row.payload.deliveryId;
-  if (typeof fromPayload === 'string') return fromPayload;
-  return row.machineKind === 'delivery' ? row.entityId : null;
 }
