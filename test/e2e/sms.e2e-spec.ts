@@ -505,14 +505,14 @@ describe('SMS channel (Africa’s Talking)', () => {
       const res = await control('inbound', { from: phone, text: 'invoice 0712345678 1500 Logo' });
       expect(res.body.callbackStatus).toBe(503);
       expect(handled).toEqual([]);
-      // The simulator retries like AT does (after 250 ms).
-      await eventually(
-        async () => handled.length,
-        (n) => n > 0,
+      // The simulator retries like AT does (after 250 ms). The handler runs before the ledger
+      // row is stamped processed, so wait for the stamp rather than for the handler call.
+      const ledger = await eventually(
+        async () => (await events(`inbound:${res.body.id}`))[0],
+        (row) => row?.processed_at != null,
       );
-      expect(handled).toEqual([expect.objectContaining({ id: res.body.id, from: phone })]);
-      const [ledger] = await events(`inbound:${res.body.id}`);
       expect(ledger.processed_at).not.toBeNull();
+      expect(handled).toEqual([expect.objectContaining({ id: res.body.id, from: phone })]);
       expect(t.logs.text).not.toContain('Logo');
     });
 
