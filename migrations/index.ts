@@ -1,10 +1,12 @@
 import { InitialSchema1795678900000 } from './1795678900000-InitialSchema';
 import { Deliveries1795681505272 } from './1795681505272-Deliveries';
 import { ReportingIndexes1795683310275 } from './1795683310275-ReportingIndexes';
+import { StatsRollup1795687973819 } from './1795687973819-StatsRollup';
 
 /** Every migration, oldest first. Listed by hand so that compiled and ts-jest runs load the same set. */
 export const MIGRATIONS = [
   InitialSchema1795678900000,
   Deliveries1795681505272,
   ReportingIndexes1795683310275,
+  StatsRollup1795687973819,
 ];

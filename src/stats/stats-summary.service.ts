@@ -2,227 +2,129 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { queryRows } from '../database/sql';
-import { INVOICE_STATES, type InvoiceState } from '../machines/invoice.machine';
+import { addCounters, type Counters, countByHour, type OpenRange } from './stats-counters';
+import { medianPosition, type StatsSummary, summaryFromCounters } from './stats-figures';
 import type { Period } from './stats-period';
+import { StatsRollupService } from './stats-rollup.service';
+import { hourRange, mergeRanges, planWindow } from './stats-window';
+
+export type { StatsSummary } from './stats-figures';
 
 export interface StatsFilter extends Period {
   merchantId?: string;
 }
 
-export interface StatsSummary {
-  filters: { merchant: string | null; from: string | null; to: string | null };
-  invoices: {
-    total: number;
-    byState: Record<InvoiceState, number>;
-    /** sent_at is set: a channel accepted the invoice. */
-    sent: number;
-    /** paid_at is set: the balance reached 0. */
-    paid: number;
-    /** Paid invoices among the sent ones ÷ sent (null when nothing was sent). */
-    conversion: number | null;
-  };
-  timeToPay: { count: number; meanSeconds: number | null; medianSeconds: number | null };
-  payments: {
-    attempts: number;
-    byStatus: Record<string, number>;
-    /** M-PESA outcome of finished attempts (paid, cancelled, wrong_pin, …). */
-    byOutcome: Record<string, number>;
-    /** succeeded ÷ (succeeded + failed): attempts still open or in review do not count. */
-    successRate: number | null;
-  };
-  delivery: {
-    /** Deliveries that speak for an invoice: the invoice itself and its reminders. */
-    total: number;
-    whatsapp: number;
-    sms: number;
-    failed: number;
-    inFlight: number;
-    /** sms ÷ (whatsapp + sms): how much the SMS fallback carries. */
-    smsShare: number | null;
-  };
-  reminders: {
-    sent: number;
-    invoicesReminded: number;
-    /** Invoices paid after their first reminder was queued. */
-    paidAfterReminder: number;
-  };
-}
-
-interface InvoiceRow {
-  state: string | null;
-  whole: boolean;
-  n: string;
-  sent: string;
-  paid: string;
-  paid_after_sent: string;
-  ttp_count: string;
-  ttp_mean: string | null;
-  ttp_median: number | null;
-}
-
-interface CountRow {
-  a: string | null;
-  b: string | null;
-  n: string;
-}
+const TTP = `extract(epoch FROM i.paid_at - i.sent_at)`;
 
 /**
  * The summary is a cohort view: invoices picked by merchant and creation time, then what
- * happened to them (payments, deliveries, reminders). Every query starts from that invoice
- * set, which the covering indexes of migration ReportingIndexes read without heap access; the
- * four queries run side by side on separate pooled connections.
+ * happened to them (payments, deliveries, reminders).
+ *
+ * - One merchant: counted live; the covering indexes of migration ReportingIndexes read a
+ *   merchant's invoices without heap access.
+ * - The whole platform: whole days and hours come from the rollup (migration StatsRollup),
+ *   and only the minutes at the edges and hours marked dirty since the last refresh are
+ *   counted live. The figures are the same either way, the median included: it is found
+ *   from the time-to-pay histogram and read exactly from `invoices_time_to_pay_idx`.
  */
 @Injectable()
 export class StatsSummaryService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly rollup: StatsRollupService,
+  ) {}
 
-  async summary(filter: StatsFilter): Promise<StatsSummary> {
-    const params: unknown[] = [];
-    const conditions: string[] = [];
-    if (filter.merchantId) {
-      params.push(filter.merchantId);
-      conditions.push(`i.merchant_id = $${params.length}::uuid`);
+  async summary(filter: StatsFilter, options: { live?: boolean } = {}): Promise<StatsSummary> {
+    const filters = {
+      merchant: filter.merchantId ?? null,
+      from: filter.from?.toISOString() ?? null,
+      to: filter.to?.toISOString() ?? null,
+    };
+    const period: OpenRange = { start: filter.from ?? null, end: filter.to ?? null };
+
+    if (filter.merchantId || options.live) {
+      const [counters, median] = await Promise.all([
+        this.countLive([period], filter.merchantId),
+        this.percentileMedian(period, filter.merchantId),
+      ]);
+      return summaryFromCounters(filters, counters, median);
     }
-    if (filter.from) {
-      params.push(filter.from);
+
+    const plan = planWindow(filter.from, filter.to);
+    const stored = await this.rollup.read(plan);
+    const live = mergeRanges([...plan.live, ...stored.dirtyHours.map(hourRange)]);
+    const counters = live.length
+      ? addCounters(stored.counters, await this.countLive(live))
+      : stored.counters;
+    return summaryFromCounters(filters, counters, await this.platformMedian(counters, period));
+  }
+
+  private async countLive(ranges: OpenRange[], merchantId?: string): Promise<Counters> {
+    const counted = await countByHour(this.dataSource, ranges, {
+      merchantId,
+      parallel: true,
+      perHour: false,
+    });
+    return counted.get('all') ?? {};
+  }
+
+  private periodConditions(period: OpenRange, params: unknown[]): string {
+    const conditions: string[] = [];
+    if (period.start) {
+      params.push(period.start);
       conditions.push(`i.created_at >= $${params.length}::timestamptz`);
     }
-    if (filter.to) {
-      params.push(filter.to);
+    if (period.end) {
+      params.push(period.end);
       conditions.push(`i.created_at < $${params.length}::timestamptz`);
     }
-    const where = conditions.length ? conditions.join(' AND ') : 'true';
-
-    const [invoiceRows, paymentRows, deliveryRows, reminderRows] = await Promise.all([
-      queryRows<InvoiceRow>(
-        this.dataSource,
-        `SELECT i.state, GROUPING(i.state) = 1 AS whole, count(*) AS n,
-                count(i.sent_at) AS sent, count(i.paid_at) AS paid,
-                count(*) FILTER (WHERE i.sent_at IS NOT NULL AND i.paid_at IS NOT NULL) AS paid_after_sent,
-                count(ttp.s) AS ttp_count, avg(ttp.s) AS ttp_mean,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY ttp.s) AS ttp_median
-           FROM invoices i
-           CROSS JOIN LATERAL (SELECT extract(epoch FROM i.paid_at - i.sent_at) AS s) ttp
-          WHERE ${where}
-          GROUP BY GROUPING SETS ((i.state), ())`,
-        params,
-      ),
-      queryRows<CountRow>(
-        this.dataSource,
-        // OFFSET 0 keeps the lateral subquery from being flattened: otherwise the planner
-        // prefers hashing the whole payments table over a few thousand index probes
-        // (measured 88 ms against 37 ms for a day of the platform, docs/PERFORMANCE.md).
-        `SELECT p.status AS a, p.outcome AS b, count(*) AS n
-           FROM invoices i
-           CROSS JOIN LATERAL (SELECT p.status, p.outcome FROM payments p
-                                WHERE p.invoice_id = i.id OFFSET 0) p
-          WHERE ${where}
-          GROUP BY p.status, p.outcome`,
-        params,
-      ),
-      queryRows<CountRow>(
-        this.dataSource,
-        `SELECT d.purpose AS a, coalesce(d.delivered_via, CASE WHEN d.state = 'FAILED' THEN 'failed' END) AS b,
-                count(*) AS n
-           FROM invoices i JOIN deliveries d ON d.invoice_id = i.id
-          WHERE ${where} AND d.purpose IN ('invoice', 'reminder')
-          GROUP BY 1, 2`,
-        params,
-      ),
-      queryRows<{ reminded: string; paid_after: string }>(
-        this.dataSource,
-        `SELECT count(*) AS reminded, count(*) FILTER (WHERE i.paid_at > r.first_at) AS paid_after
-           FROM invoices i
-           JOIN LATERAL (SELECT min(d.created_at) AS first_at FROM deliveries d
-                          WHERE d.invoice_id = i.id AND d.purpose = 'reminder') r ON r.first_at IS NOT NULL
-          WHERE ${where}`,
-        params,
-      ),
-    ]);
-
-    return {
-      filters: {
-        merchant: filter.merchantId ?? null,
-        from: filter.from?.toISOString() ?? null,
-        to: filter.to?.toISOString() ?? null,
-      },
-      ...invoiceFigures(invoiceRows),
-      payments: paymentFigures(paymentRows),
-      delivery: deliveryFigures(deliveryRows),
-      reminders: {
-        sent: deliveryRows
-          .filter((row) => row.a === 'reminder')
-          .reduce((sum, row) => sum + Number(row.n), 0),
-        invoicesReminded: Number(reminderRows[0]?.reminded ?? 0),
-        paidAfterReminder: Number(reminderRows[0]?.paid_after ?? 0),
-      },
-    };
+    return conditions.map((c) => ` AND ${c}`).join('');
   }
-}
 
-function ratio(part: number, whole: number): number | null {
-  return whole === 0 ? null : part / whole;
-}
-
-function invoiceFigures(rows: InvoiceRow[]): Pick<StatsSummary, 'invoices' | 'timeToPay'> {
-  const byState = Object.fromEntries(INVOICE_STATES.map((s) => [s, 0])) as Record<
-    InvoiceState,
-    number
-  >;
-  for (const row of rows) {
-    if (!row.whole && row.state) byState[row.state as InvoiceState] = Number(row.n);
+  private async percentileMedian(period: OpenRange, merchantId?: string): Promise<number | null> {
+    const params: unknown[] = [];
+    let merchant = '';
+    if (merchantId) {
+      params.push(merchantId);
+      merchant = ` AND i.merchant_id = $1::uuid`;
+    }
+    const [row] = await queryRows<{ median: number | null }>(
+      this.dataSource,
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ${TTP}) AS median
+         FROM invoices i
+        WHERE i.paid_at IS NOT NULL AND i.sent_at IS NOT NULL${merchant}${this.periodConditions(period, params)}`,
+      params,
+    );
+    return row?.median ?? null;
   }
-  const whole = rows.find((row) => row.whole);
-  const sent = Number(whole?.sent ?? 0);
-  const ttpCount = Number(whole?.ttp_count ?? 0);
-  return {
-    invoices: {
-      total: Number(whole?.n ?? 0),
-      byState,
-      sent,
-      paid: Number(whole?.paid ?? 0),
-      conversion: ratio(Number(whole?.paid_after_sent ?? 0), sent),
-    },
-    timeToPay: {
-      count: ttpCount,
-      meanSeconds: ttpCount && whole?.ttp_mean != null ? Number(whole.ttp_mean) : null,
-      medianSeconds: ttpCount && whole?.ttp_median != null ? Number(whole.ttp_median) : null,
-    },
-  };
-}
 
-function paymentFigures(rows: CountRow[]): StatsSummary['payments'] {
-  const byStatus: Record<string, number> = {};
-  const byOutcome: Record<string, number> = {};
-  let attempts = 0;
-  for (const row of rows) {
-    const n = Number(row.n);
-    attempts += n;
-    if (row.a) byStatus[row.a] = (byStatus[row.a] ?? 0) + n;
-    if (row.b) byOutcome[row.b] = (byOutcome[row.b] ?? 0) + n;
+  /**
+   * The exact median of a platform-wide period without sorting it: the histogram gives the
+   * bucket of the lower middle value and its rank there, and the time-to-pay index is read
+   * from the bucket's floor.
+   */
+  private async platformMedian(counters: Counters, period: OpenRange): Promise<number | null> {
+    const position = medianPosition(counters);
+    if (!position) return null;
+    const params: unknown[] = [position.offset];
+    let floor = '';
+    if (position.bucket > 0) {
+      params.push(position.bucket);
+      floor = ` AND ${TTP} >= (stats_ttp_thresholds())[$2::int]`;
+    }
+    const rows = await queryRows<{ s: string }>(
+      this.dataSource,
+      `SELECT ${TTP} AS s FROM invoices i
+        WHERE i.paid_at IS NOT NULL AND i.sent_at IS NOT NULL${floor}${this.periodConditions(period, params)}
+        ORDER BY ${TTP} OFFSET $1 LIMIT 2`,
+      params,
+    );
+    const even = (counters['ttp.count'] ?? 0) % 2 === 0;
+    const [lower, upper] = rows.map((row) => Number(row.s));
+    if (lower === undefined || (even && upper === undefined)) {
+      // Invoices were paid between the count and this read: sort the period instead.
+      return this.percentileMedian(period);
+    }
+    return even && upper !== undefined ? (lower + upper) / 2 : lower;
   }
-  const succeeded = byStatus.succeeded ?? 0;
-  return {
-    attempts,
-    byStatus,
-    byOutcome,
-    successRate: ratio(succeeded, succeeded + (byStatus.failed ?? 0)),
-  };
-}
-
-function deliveryFigures(rows: CountRow[]): StatsSummary['delivery'] {
-  const count = (via: string | null) =>
-    rows.filter((row) => row.b === via).reduce((sum, row) => sum + Number(row.n), 0);
-  const whatsapp = count('whatsapp');
-  const sms = count('sms');
-  const total = rows.reduce((sum, row) => sum + Number(row.n), 0);
-  const failed = count('failed');
-  return {
-    total,
-    whatsapp,
-    sms,
-    failed,
-    inFlight: total - whatsapp - sms - failed,
-    smsShare: ratio(sms, whatsapp + sms),
-  };
 }

@@ -1,0 +1,68 @@
+import { mergeRanges, planWindow } from './stats-window';
+
+const at = (iso: string) => new Date(iso);
+
+describe('planWindow', () => {
+  it('reads everything from the rollup without bounds', () => {
+    expect(planWindow()).toEqual({
+      live: [],
+      hours: { start: null, end: null },
+      days: { start: null, end: null },
+    });
+  });
+
+  it('reads whole days from stats_daily when the period is date-aligned', () => {
+    expect(planWindow(at('2026-11-01'), at('2026-11-08'))).toEqual({
+      live: [],
+      hours: { start: at('2026-11-01'), end: at('2026-11-08') },
+      days: { start: at('2026-11-01'), end: at('2026-11-08') },
+    });
+  });
+
+  it('counts the minutes outside whole hours live, and the hours outside whole days hourly', () => {
+    // Nairobi days (UTC+3) start at 21:00 UTC: whole hours, not whole UTC days.
+    expect(planWindow(at('2026-10-31T21:00:00Z'), at('2026-11-02T21:30:00Z'))).toEqual({
+      live: [{ start: at('2026-11-02T21:00:00Z'), end: at('2026-11-02T21:30:00Z') }],
+      hours: { start: at('2026-10-31T21:00:00Z'), end: at('2026-11-02T21:00:00Z') },
+      days: { start: at('2026-11-01'), end: at('2026-11-02') },
+    });
+    expect(planWindow(at('2026-11-01T10:15:00Z'))).toEqual({
+      live: [{ start: at('2026-11-01T10:15:00Z'), end: at('2026-11-01T11:00:00Z') }],
+      hours: { start: at('2026-11-01T11:00:00Z'), end: null },
+      days: { start: at('2026-11-02'), end: null },
+    });
+  });
+
+  it('has no days when the whole hours do not span one', () => {
+    expect(planWindow(at('2026-11-01T10:00:00Z'), at('2026-11-02T09:00:00Z')).days).toBeNull();
+  });
+
+  it('counts a period without one whole hour inside entirely live', () => {
+    const from = at('2026-11-01T10:30:00Z');
+    const to = at('2026-11-01T11:15:00Z');
+    expect(planWindow(from, to)).toEqual({
+      live: [{ start: from, end: to }],
+      hours: null,
+      days: null,
+    });
+    expect(planWindow(from, at('2026-11-01T10:45:00Z')).hours).toBeNull();
+  });
+});
+
+describe('mergeRanges', () => {
+  it('joins touching and overlapping ranges, in order', () => {
+    const r = (a: string, b: string) => ({ start: at(a), end: at(b) });
+    expect(
+      mergeRanges([
+        r('2026-11-01T12:00:00Z', '2026-11-01T13:00:00Z'),
+        r('2026-11-01T10:00:00Z', '2026-11-01T11:00:00Z'),
+        r('2026-11-01T11:00:00Z', '2026-11-01T12:00:00Z'),
+        r('2026-11-01T15:00:00Z', '2026-11-01T16:00:00Z'),
+        r('2026-11-01T15:30:00Z', '2026-11-01T15:45:00Z'),
+      ]),
+    ).toEqual([
+      r('2026-11-01T10:00:00Z', '2026-11-01T13:00:00Z'),
+      r('2026-11-01T15:00:00Z', '2026-11-01T16:00:00Z'),
+    ]);
+  });
+});
