@@ -64,6 +64,8 @@ export interface AppConfigValues {
   sms: SmsConfig;
   /** How long a WhatsApp message may stay undelivered before one SMS goes instead. */
   smsFallbackAfterSeconds: number;
+  /** How often the /stats/summary rollup re-aggregates changed hours; 0: never (counted live). */
+  statsRollupIntervalSeconds: number;
   mpesa: MpesaConfig;
 }
 
@@ -94,6 +96,7 @@ export class AppConfig implements AppConfigValues {
   readonly whatsapp!: WhatsAppConfig;
   readonly sms!: SmsConfig;
   readonly smsFallbackAfterSeconds!: number;
+  readonly statsRollupIntervalSeconds!: number;
   readonly mpesa!: MpesaConfig;
   private listenUrl?: string;
 

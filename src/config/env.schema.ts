@@ -68,6 +68,13 @@ export class EnvironmentVariables {
   @IsOptional() @IsIn(['apply', 'dry-run', 'off']) RETENTION_MODE?: string;
 
   @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  STATS_ROLLUP_INTERVAL_SECONDS?: number;
+
+  @IsOptional()
   @Matches(/^(off|\d{1,4})$/, {
     message: 'INVOICE_EXPIRY_GRACE_DAYS must be a number of days or "off"',
   })

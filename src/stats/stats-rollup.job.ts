@@ -1,22 +1,40 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Interval } from '@nestjs/schedule';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { StatsRollupService } from './stats-rollup.service';
 
 /**
- * Re-aggregates the hours whose invoices changed. The summary is exact without it (dirty
- * hours are counted live); the job keeps the live part small, and so the summary fast.
+ * Re-aggregates the hours whose invoices changed, every STATS_ROLLUP_INTERVAL_SECONDS. The
+ * summary is exact without it (dirty hours are counted live); the job keeps the live part
+ * small, and so the summary fast.
  */
 @Injectable()
-export class StatsRollupJob implements OnApplicationShutdown {
+export class StatsRollupJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(StatsRollupJob.name);
   private running = false;
-  private stopped = false;
+  private timer?: NodeJS.Timeout;
 
-  constructor(private readonly rollup: StatsRollupService) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly rollup: StatsRollupService,
+  ) {}
 
-  @Interval('stats-rollup', 15_000)
+  onApplicationBootstrap(): void {
+    const seconds = this.config.statsRollupIntervalSeconds;
+    if (seconds > 0) this.timer = setInterval(() => void this.refresh(), seconds * 1000);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
   async refresh(): Promise<void> {
-    if (this.running || this.stopped) return;
+    if (this.running) return;
     this.running = true;
     try {
       const started = performance.now();
@@ -32,9 +50,5 @@ export class StatsRollupJob implements OnApplicationShutdown {
     } finally {
       this.running = false;
     }
-  }
-
-  onApplicationShutdown(): void {
-    this.stopped = true;
   }
 }
