@@ -72,10 +72,21 @@ export class MetricsService implements OnModuleInit {
       registers: [this.registry],
     });
 
+    const rollupDirtyHours = new Gauge({
+      name: 'invoiceiq_stats_rollup_dirty_hours',
+      help: 'Hours of invoice creation changed since the /stats/summary rollup last stored them (counted live until then)',
+      registers: [this.registry],
+    });
+    const rollupLag = new Gauge({
+      name: 'invoiceiq_stats_rollup_lag_seconds',
+      help: 'Age of the oldest change the /stats/summary rollup has not stored yet (0 when up to date)',
+      registers: [this.registry],
+    });
+
     // One query per scrape refreshes every database gauge.
     const refresh = async (): Promise<void> => {
       const now = this.clock.now();
-      const [outbox, due, pay, msg] = await Promise.all([
+      const [outbox, due, pay, msg, rollup] = await Promise.all([
         queryRows<{ kind: string; status: string; n: string; oldest: Date }>(
           this.dataSource,
           `SELECT kind, status, count(*) AS n, min(created_at) AS oldest FROM outbox
@@ -94,6 +105,11 @@ export class MetricsService implements OnModuleInit {
           this.dataSource,
           `SELECT channel, status, count(*) AS n FROM messages WHERE direction = 'outbound' GROUP BY channel, status`,
         ),
+        queryRows<{ hours: string; lag: string | null }>(
+          this.dataSource,
+          `SELECT count(DISTINCT hour) AS hours, extract(epoch FROM now() - min(marked_at)) AS lag
+             FROM stats_dirty_hours`,
+        ),
       ]);
       outboxDepth.reset();
       outboxOldest.reset();
@@ -108,6 +124,8 @@ export class MetricsService implements OnModuleInit {
       payments.reset();
       for (const row of pay)
         payments.set({ status: row.status, outcome: row.outcome ?? 'none' }, Number(row.n));
+      rollupDirtyHours.set(Number(rollup[0]?.hours ?? 0));
+      rollupLag.set(Math.max(Number(rollup[0]?.lag ?? 0), 0));
       messages.reset();
       for (const row of msg)
         messages.set({ channel: row.channel, status: row.status }, Number(row.n));

@@ -338,4 +338,20 @@ describe('stats rollup', () => {
     expect(body.timeToPay.medianSeconds).toBe(live.timeToPay.medianSeconds);
     expect(body.invoices.total).toBeGreaterThan(150);
   });
+
+  it('shows on /metrics how far the rollup is behind', async () => {
+    const gauge = async (name: string): Promise<number> => {
+      const text = await (await fetch(`${t.url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      if (!line) throw new Error(`${name} is not exposed`);
+      return Number(line.split(' ')[1]);
+    };
+    await insertInvoice({ createdAt: at(30 * DAY + HOUR), state: 'READY' });
+    await insertInvoice({ createdAt: at(30 * DAY + 5 * HOUR), state: 'READY' });
+    expect(await gauge('invoiceiq_stats_rollup_dirty_hours')).toBeGreaterThanOrEqual(2);
+    expect(await gauge('invoiceiq_stats_rollup_lag_seconds')).toBeGreaterThanOrEqual(0);
+    await rollup.refreshAll();
+    expect(await gauge('invoiceiq_stats_rollup_dirty_hours')).toBe(0);
+    expect(await gauge('invoiceiq_stats_rollup_lag_seconds')).toBe(0);
+  });
 });
