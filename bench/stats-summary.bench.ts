@@ -2,14 +2,16 @@
  * Latency of GET /stats/summary over HTTP against the seeded bench database.
  *
  *   npx ts-node --transpile-only bench/seed-invoices.ts          # once
- *   npx ts-node --transpile-only bench/stats-summary.bench.ts [--requests=200] [--concurrency=1]
+ *   npx ts-node --transpile-only bench/stats-summary.bench.ts [--requests=300] [--concurrency=1]
  *
- * A fixed-seed mix of realistic filters (one merchant, one merchant over 30 days, the whole
- * platform over 1 and 7 days), 20 warm-up requests first, then p50/p95/p99 per kind and
- * overall. Broad platform-wide periods are measured separately (fewer requests): they are the
- * expensive case and reported as such.
+ * A fixed-seed mix of filters (one merchant all time or over 30 days; the whole platform over
+ * 1, 7 and 30 days and all time), periods starting and ending at arbitrary instants so that
+ * the live edges are always there, 20 warm-up requests first, then p50/p95/p99 per kind and
+ * overall. Then the same platform-wide periods while the rollup is behind (hours marked dirty
+ * across the year, as late payments on old invoices do), and the refresh that catches up.
  */
 import { Client } from 'pg';
+import { StatsRollupService } from '../src/stats/stats-rollup.service';
 import { StatsModule } from '../src/stats/stats.module';
 import { startBenchApp } from './bench-app';
 import { argValue, benchDatabaseUrl, percentile } from './bench-db';
@@ -31,7 +33,7 @@ function lcg(seed: number): () => number {
 const DAY = 86_400_000;
 
 async function main(): Promise<void> {
-  const requests = Number(argValue('requests', '200'));
+  const requests = Number(argValue('requests', '300'));
   const concurrency = Number(argValue('concurrency', '1'));
   const db = new Client({ connectionString: benchDatabaseUrl() });
   await db.connect();
@@ -47,21 +49,23 @@ async function main(): Promise<void> {
   const pick = () => merchants[Math.floor(random() * merchants.length)]!.id;
   const dayStart = (daysAgo: number) => new Date(now - daysAgo * DAY).toISOString();
 
+  const platform = (kind: string, days: number, back: number): Probe => ({
+    kind,
+    query: `from=${dayStart(back + days)}&to=${dayStart(back)}`,
+  });
   const probe = (): Probe => {
     const r = random();
     const back = 1 + Math.floor(random() * 300);
-    if (r < 0.4) return { kind: 'merchant, all time', query: `merchant=${pick()}` };
-    if (r < 0.7)
+    if (r < 0.3) return { kind: 'merchant, all time', query: `merchant=${pick()}` };
+    if (r < 0.5)
       return {
         kind: 'merchant, 30 days',
         query: `merchant=${pick()}&from=${dayStart(back + 30)}&to=${dayStart(back)}`,
       };
-    if (r < 0.9)
-      return {
-        kind: 'platform, 1 day',
-        query: `from=${dayStart(back + 1)}&to=${dayStart(back)}`,
-      };
-    return { kind: 'platform, 7 days', query: `from=${dayStart(back + 7)}&to=${dayStart(back)}` };
+    if (r < 0.65) return platform('platform, 1 day', 1, back);
+    if (r < 0.8) return platform('platform, 7 days', 7, back);
+    if (r < 0.9) return platform('platform, 30 days', 30, back);
+    return { kind: 'platform, all time', query: '' };
   };
 
   // /stats is rate-limited per client address (120 a minute); the app trusts X-Forwarded-For
@@ -106,13 +110,91 @@ async function main(): Promise<void> {
   console.log(`\n${requests} requests, concurrency ${concurrency}:`);
   report(await run(Array.from({ length: requests }, probe)));
 
-  const broad: Probe[] = [];
-  for (let i = 0; i < 5; i += 1) {
-    broad.push({ kind: 'platform, 30 days', query: `from=${dayStart(60)}&to=${dayStart(30)}` });
-    broad.push({ kind: 'platform, all time', query: '' });
+  // The rollup behind: hours marked dirty across the year (no data changes, only the marks a
+  // late payment on an old invoice would leave), each counted live until the refresh.
+  const rollup = app.get(StatsRollupService);
+  const behind = (): Probe[] =>
+    Array.from({ length: 40 }, (_, i) =>
+      i % 2 === 0
+        ? { kind: 'platform, all time', query: '' }
+        : platform('platform, 7 days', 7, 1 + Math.floor(random() * 300)),
+    );
+  for (const hours of [24, 168]) {
+    const marker = new Client({ connectionString: benchDatabaseUrl() });
+    await marker.connect();
+    await marker.query(
+      `INSERT INTO stats_dirty_hours (hour)
+       SELECT date_trunc('hour', now() - make_interval(hours => (h * 7919) % 8700), 'UTC')
+         FROM generate_series(1, $1) h`,
+      [hours],
+    );
+    await marker.end();
+    console.log(`\nwith ${hours} dirty hours spread over the year (counted live):`);
+    report(await run(behind()));
+    const started = performance.now();
+    const caught = await rollup.refreshAll();
+    console.log(`refresh of ${caught.hours} hours: ${(performance.now() - started).toFixed(0)} ms`);
   }
-  console.log('\nbroad platform-wide periods (not in the mix above):');
-  report(await run(broad));
+
+  // Steady state: payments landing on recent invoices while the summary is read and the
+  // rollup job (every STATS_ROLLUP_INTERVAL_SECONDS, 2 by default) keeps up.
+  const writesPerSecond = Number(argValue('writes', '20'));
+  const writer = new Client({ connectionString: benchDatabaseUrl() });
+  await writer.connect();
+  const recent = (
+    await writer.query<{ id: string }>(
+      `SELECT id FROM invoices WHERE state = 'READY' AND created_at > now() - interval '3 days'
+        ORDER BY random() LIMIT 5000`,
+    )
+  ).rows.map((row) => row.id);
+  const paid: string[] = [];
+  let writing = true;
+  const writeLoop = async () => {
+    for (const id of recent) {
+      if (!writing) return;
+      const started = performance.now();
+      await writer.query('BEGIN');
+      await writer.query(
+        `UPDATE invoices SET state = 'PAID', sent_at = now() - interval '10 minutes', paid_at = now() WHERE id = $1`,
+        [id],
+      );
+      await writer.query(
+        `INSERT INTO payments (invoice_id, attempt, phone, amount, status, outcome)
+         SELECT id, 99, customer_phone, amount, 'succeeded', 'paid' FROM invoices WHERE id = $1`,
+        [id],
+      );
+      await writer.query('COMMIT');
+      paid.push(id);
+      const wait = 1000 / writesPerSecond - (performance.now() - started);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  };
+  const writes = writeLoop();
+  const loadSeconds = Number(argValue('load-seconds', '60'));
+  const underLoad = new Map<string, number[]>();
+  const loadEnds = performance.now() + loadSeconds * 1000;
+  while (performance.now() < loadEnds) {
+    for (const [kind, values] of await run(Array.from({ length: 20 }, probe))) {
+      underLoad.set(kind, [...(underLoad.get(kind) ?? []), ...values]);
+    }
+  }
+  writing = false;
+  console.log(
+    `\n${loadSeconds} s of the mix while ${writesPerSecond} payments a second land on invoices of the last 3 days:`,
+  );
+  await writes;
+  report(underLoad);
+  console.log(`payments written meanwhile: ${paid.length}`);
+  // Undo them (with the triggers on, so the rollup follows), then catch up.
+  await writer.query(`DELETE FROM payments WHERE attempt = 99 AND invoice_id = ANY($1::uuid[])`, [
+    paid,
+  ]);
+  await writer.query(
+    `UPDATE invoices SET state = 'READY', sent_at = NULL, paid_at = NULL WHERE id = ANY($1::uuid[])`,
+    [paid],
+  );
+  await writer.end();
+  await rollup.refreshAll();
   await app.close();
 }
 

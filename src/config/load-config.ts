@@ -135,7 +135,7 @@ export function loadConfig(rawEnv: Env = process.env): AppConfig {
     inspectUrl: env.INSPECT_URL,
     invoiceExpiryGraceDays:
       env.INVOICE_EXPIRY_GRACE_DAYS === 'off' ? null : Number(env.INVOICE_EXPIRY_GRACE_DAYS ?? 30),
-    statsRollupIntervalSeconds: Number(env.STATS_ROLLUP_INTERVAL_SECONDS ?? 15),
+    statsRollupIntervalSeconds: Number(env.STATS_ROLLUP_INTERVAL_SECONDS ?? 2),
     retention: {
       messagesDays: Number(env.RETENTION_MESSAGES_DAYS ?? 90),
       inboundEventsDays: Number(env.RETENTION_INBOUND_EVENTS_DAYS ?? 30),

@@ -13,6 +13,10 @@ export class StatsController {
   @Get('summary')
   @ApiOperation({
     summary: 'Operations summary of the invoices created in a period, for one or all merchants',
+    description:
+      'A cohort view: the invoices created in [from, to), then what happened to them. Exact for ' +
+      'every filter: platform-wide periods read per-hour figures kept up to date in the ' +
+      'background and count live whatever changed since (docs/PERFORMANCE.md).',
   })
   @ApiBadRequestResponse({ description: 'merchant is not a UUID, or from/to are not dates' })
   summary(@Query() query: StatsSummaryQuery): Promise<StatsSummary> {
