@@ -3,8 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Pre-aggregated figures for GET /stats/summary across the whole platform (docs/PERFORMANCE.md).
  *
- * `stats_hourly` and `stats_daily` hold, per UTC hour and day of invoice creation, the additive
- * counters of the invoices created then (a flat jsonb map, see src/stats/stats-counters.ts).
+ * `stats_hourly`, `stats_daily` and `stats_monthly` hold, per UTC hour, day and calendar month of
+ * invoice creation, the additive counters of the invoices created then (a flat jsonb map, see src/stats/stats-counters.ts).
  * Triggers append the creation hour of every invoice whose figures may have changed to
  * `stats_dirty_hours`; StatsRollupService re-aggregates those hours. Until it has, the summary
  * counts a dirty hour live, so the rollup is never served stale.
@@ -43,6 +43,12 @@ export class StatsRollup1795687973819 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE stats_daily (
         day timestamptz PRIMARY KEY,
+        figures jsonb NOT NULL,
+        refreshed_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE stats_monthly (
+        month timestamptz PRIMARY KEY,
         figures jsonb NOT NULL,
         refreshed_at timestamptz NOT NULL DEFAULT now()
       )`);
@@ -148,6 +154,7 @@ export class StatsRollup1795687973819 implements MigrationInterface {
     await queryRunner.query(`DROP FUNCTION stats_mark_invoice_child()`);
     await queryRunner.query(`DROP FUNCTION stats_mark_invoice()`);
     await queryRunner.query(`DROP TABLE stats_dirty_hours`);
+    await queryRunner.query(`DROP TABLE stats_monthly`);
     await queryRunner.query(`DROP TABLE stats_daily`);
     await queryRunner.query(`DROP TABLE stats_hourly`);
     await queryRunner.query(`DROP FUNCTION stats_ttp_thresholds()`);

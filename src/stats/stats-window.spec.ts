@@ -8,6 +8,7 @@ describe('planWindow', () => {
       live: [],
       hours: { start: null, end: null },
       days: { start: null, end: null },
+      months: { start: null, end: null },
     });
   });
 
@@ -16,7 +17,27 @@ describe('planWindow', () => {
       live: [],
       hours: { start: at('2026-11-01'), end: at('2026-11-08') },
       days: { start: at('2026-11-01'), end: at('2026-11-08') },
+      months: null,
     });
+  });
+
+  it('reads whole calendar months from stats_monthly, and the days around them', () => {
+    expect(planWindow(at('2026-01-20'), at('2026-04-03T10:00:00Z'))).toEqual({
+      live: [],
+      hours: { start: at('2026-01-20'), end: at('2026-04-03T10:00:00Z') },
+      days: { start: at('2026-01-20'), end: at('2026-04-03') },
+      months: { start: at('2026-02-01'), end: at('2026-04-01') },
+    });
+    expect(planWindow(undefined, at('2026-03-15')).months).toEqual({
+      start: null,
+      end: at('2026-03-01'),
+    });
+    // December to January, across the year.
+    expect(planWindow(at('2025-12-01'), at('2026-01-01')).months).toEqual({
+      start: at('2025-12-01'),
+      end: at('2026-01-01'),
+    });
+    expect(planWindow(at('2026-02-02'), at('2026-03-01')).months).toBeNull();
   });
 
   it('counts the minutes outside whole hours live, and the hours outside whole days hourly', () => {
@@ -25,11 +46,13 @@ describe('planWindow', () => {
       live: [{ start: at('2026-11-02T21:00:00Z'), end: at('2026-11-02T21:30:00Z') }],
       hours: { start: at('2026-10-31T21:00:00Z'), end: at('2026-11-02T21:00:00Z') },
       days: { start: at('2026-11-01'), end: at('2026-11-02') },
+      months: null,
     });
     expect(planWindow(at('2026-11-01T10:15:00Z'))).toEqual({
       live: [{ start: at('2026-11-01T10:15:00Z'), end: at('2026-11-01T11:00:00Z') }],
       hours: { start: at('2026-11-01T11:00:00Z'), end: null },
       days: { start: at('2026-11-02'), end: null },
+      months: { start: at('2026-12-01'), end: null },
     });
   });
 
@@ -44,6 +67,7 @@ describe('planWindow', () => {
       live: [{ start: from, end: to }],
       hours: null,
       days: null,
+      months: null,
     });
     expect(planWindow(from, at('2026-11-01T10:45:00Z')).hours).toBeNull();
   });

@@ -10,9 +10,9 @@ export interface Bounds {
 }
 
 /**
- * How a period of invoice creation is read: whole UTC days from `stats_daily`, whole hours at
- * either side from `stats_hourly`, and the minutes before the first and after the last whole
- * hour counted live.
+ * How a period of invoice creation is read: whole UTC months from `stats_monthly`, whole days
+ * at either side from `stats_daily`, whole hours beyond those from `stats_hourly`, and the
+ * minutes before the first and after the last whole hour counted live.
  */
 export interface WindowPlan {
   live: TimeRange[];
@@ -20,9 +20,18 @@ export interface WindowPlan {
   hours: Bounds | null;
   /** Whole days `[start, end)` inside `hours`, or null when it holds none. */
   days: Bounds | null;
+  /** Whole calendar months `[start, end)` inside `days`, or null when it holds none. */
+  months: Bounds | null;
 }
 
 const floorTo = (date: Date, unit: number) => new Date(Math.floor(date.getTime() / unit) * unit);
+const floorMonth = (date: Date) => new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1));
+const ceilMonth = (date: Date) => {
+  const floor = floorMonth(date);
+  return floor.getTime() === date.getTime()
+    ? floor
+    : new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1));
+};
 const ceilTo = (date: Date, unit: number) => new Date(Math.ceil(date.getTime() / unit) * unit);
 const before = (a: Date | null, b: Date | null) =>
   a === null || b === null || a.getTime() < b.getTime();
@@ -32,7 +41,7 @@ export function planWindow(from?: Date, to?: Date): WindowPlan {
   const hourEnd = to ? floorTo(to, HOUR) : null;
   if (from && to && !before(hourStart, hourEnd)) {
     // Not one whole hour inside: a short period is cheap to count as it is.
-    return { live: [{ start: from, end: to }], hours: null, days: null };
+    return { live: [{ start: from, end: to }], hours: null, days: null, months: null };
   }
   const live: TimeRange[] = [];
   if (from && hourStart && from.getTime() < hourStart.getTime()) {
@@ -42,10 +51,16 @@ export function planWindow(from?: Date, to?: Date): WindowPlan {
 
   const dayStart = hourStart ? ceilTo(hourStart, DAY) : null;
   const dayEnd = hourEnd ? floorTo(hourEnd, DAY) : null;
+  if (!before(dayStart, dayEnd)) {
+    return { live, hours: { start: hourStart, end: hourEnd }, days: null, months: null };
+  }
+  const monthStart = dayStart ? ceilMonth(dayStart) : null;
+  const monthEnd = dayEnd ? floorMonth(dayEnd) : null;
   return {
     live,
     hours: { start: hourStart, end: hourEnd },
-    days: before(dayStart, dayEnd) ? { start: dayStart, end: dayEnd } : null,
+    days: { start: dayStart, end: dayEnd },
+    months: before(monthStart, monthEnd) ? { start: monthStart, end: monthEnd } : null,
   };
 }
 

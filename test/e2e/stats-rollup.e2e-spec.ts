@@ -176,6 +176,20 @@ describe('stats rollup', () => {
   });
 
   it('gives the live figures for every shape of period once refreshed, reading the rollup', async () => {
+    // A thinner spread over 100 days, so that periods hold whole calendar months.
+    for (let i = 0; i < 40; i += 1) {
+      const createdAt = at(40 * DAY + i * 2.5 * DAY + i * 61_000);
+      const sentAt = new Date(createdAt.getTime() + 60_000);
+      const paid = i % 3 !== 0;
+      const id = await insertInvoice({
+        createdAt,
+        state: paid ? 'PAID' : 'SENT',
+        sentAt,
+        paidAt: paid ? new Date(sentAt.getTime() + (100 + i * 997) * 1000) : null,
+      });
+      if (paid) await insertPayment(id, 1, 'succeeded', 'paid');
+      await insertDelivery(id, 'invoice', i % 4 === 0 ? 'sms' : 'whatsapp', 'DELIVERED', sentAt);
+    }
     await rollup.refreshAll();
     const windows: [Date | undefined, Date | undefined][] = [
       [at(0), at(3 * DAY)], // whole days
@@ -183,7 +197,9 @@ describe('stats rollup', () => {
       [at(90 * 60_000), at(50 * HOUR + 17 * 60_000)], // minutes, hours and a day
       [at(10 * HOUR + 5 * 60_000), at(10 * HOUR + 50 * 60_000)], // inside one hour
       [at(23 * HOUR + 30 * 60_000), at(25 * HOUR + 10 * 60_000)], // across midnight
-      [at(-DAY), at(4 * DAY)], // wider than the data
+      [at(-DAY), at(4 * DAY)], // wider than the first three days
+      [at(0), at(150 * DAY)], // whole months and the days around them
+      [at(7 * HOUR + 59_000), at(149 * DAY + 5 * HOUR)], // every level and live minutes
       [at(DAY + 1), undefined], // open end
       [undefined, at(2 * DAY - 1)], // open start: other files' invoices too
       [undefined, undefined],
@@ -196,6 +212,15 @@ describe('stats rollup', () => {
     // One whole day plus the 19 + 7 hours around it, where they have invoices.
     expect(stored.rowsRead).toBeGreaterThan(10);
     expect(stored.counters.invoices).toBeGreaterThan(0);
+
+    // The spread period reads at least two whole months from stats_monthly.
+    const spread = planWindow(at(0), at(150 * DAY));
+    expect(spread.months).not.toBeNull();
+    const months = await db.query(
+      `SELECT month FROM stats_monthly WHERE month >= $1 AND month < $2`,
+      [spread.months!.start, spread.months!.end],
+    );
+    expect(months.rowCount).toBeGreaterThanOrEqual(2);
   });
 
   it('counts a changed hour live until the next refresh stores it', async () => {
@@ -208,6 +233,9 @@ describe('stats rollup', () => {
     const id = await insertInvoice({ createdAt, state: 'SENT', sentAt: at(DAY + 14 * HOUR) });
     expect((await rollup.read(planWindow(window.from, window.to))).dirtyHours).toEqual([hour]);
     const afterInsert = await expectSameAsLive(window);
+    // In a period of whole months the dirty hour's month and day are read a level lower.
+    await expectSameAsLive({ from: at(0), to: at(150 * DAY) });
+    await expectSameAsLive({ from: at(-40 * DAY) });
     expect(afterInsert.invoices.total).toBe(before.invoices.total + 1);
     expect(afterInsert.invoices.byState.SENT).toBe(before.invoices.byState.SENT + 1);
 
