@@ -24,6 +24,7 @@ class Sink extends Writable {
  */
 export async function startBenchApp(
   imports: NonNullable<Parameters<typeof buildApp>[1]>['imports'],
+  env: Record<string, string> = {},
 ): Promise<BenchApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -35,6 +36,7 @@ export async function startBenchApp(
     HOST: '127.0.0.1',
     SANDBOX_DEMO: 'false',
     RETENTION_MODE: 'off',
+    ...env,
   });
   const app = await buildApp(config, { logStream: new Sink(), imports, domain: false });
   await app.listen(0, '127.0.0.1');
