@@ -56,7 +56,11 @@ run('the /sandbox page in a real browser (Chromium)', () => {
     await page.screenshot({ path: artifact('sandbox-3-paid.png') });
 
     await page.locator('#customer-select').selectOption({ label: 'Otieno · +254733000003' });
-    await page.locator('#not-on-whatsapp').check();
+    // The simulator must know before the invoice goes out: wait for the setting to land.
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/settings') && r.status() === 200),
+      page.locator('#not-on-whatsapp').check(),
+    ]);
     await page.locator('#merchant-input').fill('invoice 0733000003 800 Cake');
     await page.locator('#merchant-input').press('Enter');
     await page.locator('#tab-sms').click();

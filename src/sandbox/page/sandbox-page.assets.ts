@@ -190,11 +190,18 @@ export const SANDBOX_PAGE_JS = `
       renderChat($('merchant-chat'), cast.merchant.phone, t.messages || []);
     });
   }
+  // A transcript fetched before the person's last click on "Not on WhatsApp" reached the
+  // simulator must not flip the box back.
+  var settingEdits = 0;
+  var settingWrites = 0;
   function refreshCustomer() {
     if (!customer) return Promise.resolve();
     if (channel === 'whatsapp') {
+      var editsBefore = settingEdits;
       return api('GET', '/sandbox/whatsapp/control/users/' + digits(customer.phone) + '/transcript').then(function (t) {
-        $('not-on-whatsapp').checked = !!(t.settings && t.settings.notOnWhatsApp);
+        if (settingWrites === 0 && editsBefore === settingEdits) {
+          $('not-on-whatsapp').checked = !!(t.settings && t.settings.notOnWhatsApp);
+        }
         renderChat($('customer-chat'), customer.phone, t.messages || []);
       });
     }
@@ -273,7 +280,10 @@ export const SANDBOX_PAGE_JS = `
   $('tab-whatsapp').addEventListener('click', function () { selectChannel('whatsapp'); });
   $('tab-sms').addEventListener('click', function () { selectChannel('sms'); });
   $('not-on-whatsapp').addEventListener('change', function (e) {
-    api('POST', '/sandbox/whatsapp/control/users/' + digits(customer.phone) + '/settings', { notOnWhatsApp: e.target.checked });
+    settingEdits += 1;
+    settingWrites += 1;
+    api('POST', '/sandbox/whatsapp/control/users/' + digits(customer.phone) + '/settings', { notOnWhatsApp: e.target.checked })
+      .finally(function () { settingWrites -= 1; });
   });
   $('merchant-form').addEventListener('submit', function (e) {
     e.preventDefault();
