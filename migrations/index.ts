@@ -2,6 +2,7 @@ import { InitialSchema1795678900000 } from './1795678900000-InitialSchema';
 import { Deliveries1795681505272 } from './1795681505272-Deliveries';
 import { ReportingIndexes1795683310275 } from './1795683310275-ReportingIndexes';
 import { StatsRollup1795687973819 } from './1795687973819-StatsRollup';
+import { PaymentReview1795690763757 } from './1795690763757-PaymentReview';
 
 /** Every migration, oldest first. Listed by hand so that compiled and ts-jest runs load the same set. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   Deliveries1795681505272,
   ReportingIndexes1795683310275,
   StatsRollup1795687973819,
+  PaymentReview1795690763757,
 ];

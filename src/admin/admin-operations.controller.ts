@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -8,7 +8,12 @@ import {
 import { ReconciliationService, type DriftRow } from '../payments/reconciliation.service';
 import { AdminApi } from './admin-api.decorator';
 import { type AdminOutboxItem, AdminOutboxService } from './admin-outbox.service';
-import { AdminPaymentsService, type RequeryResponse } from './admin-payments.service';
+import {
+  type AdminPayment,
+  AdminPaymentsService,
+  type RequeryResponse,
+} from './admin-payments.service';
+import { SettleReviewBody } from './dto/settle-review.body';
 import { ListOutboxQuery } from './dto/list-outbox.query';
 
 /** The durable work queue, stuck payments and reconciliation. */
@@ -50,6 +55,24 @@ export class AdminOperationsController {
   @ApiConflictResponse({ description: 'Already final, or M-PESA never acknowledged the push' })
   requery(@Param('id') id: string): Promise<RequeryResponse> {
     return this.payments.requery(id);
+  }
+
+  @Post('payments/:id/review')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Settle a payment held for review (M-PESA confirmed another amount than asked)',
+    description:
+      'accept applies the reported amount to the invoice (PAID or PARTIALLY_PAID); reject fails ' +
+      'the attempt so the customer can pay again. Until settled, the invoice stays in ' +
+      'PAYMENT_INIT. GET /admin/reconciliation lists these as amount_review.',
+  })
+  @ApiBadRequestResponse({ description: 'decision is not accept or reject, or note is missing' })
+  @ApiNotFoundResponse({ description: 'No payment has this id' })
+  @ApiConflictResponse({
+    description: 'The payment is not in review (or was settled already), or the invoice moved on',
+  })
+  settleReview(@Param('id') id: string, @Body() body: SettleReviewBody): Promise<AdminPayment> {
+    return this.payments.settleReview(id, body.decision, body.note);
   }
 
   @Get('reconciliation')

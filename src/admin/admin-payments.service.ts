@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError } from '../common/http/domain-error';
 import { maskPhone } from '../common/logging/redact';
 import type { PaymentRow } from '../payments/payment.record';
 import { PaymentResultsService } from '../payments/payment-results.service';
+import { PaymentReviewService, type ReviewDecision } from '../payments/payment-review.service';
 import { PaymentsService } from '../payments/payments.service';
 import {
   PAYMENT_PROVIDER,
@@ -22,8 +23,29 @@ export interface AdminPayment {
   resultCode: number | null;
   resultDesc: string | null;
   receipt: string | null;
+  /** M-PESA's amount when it differs from `amount` (the payment was held for review). */
+  paidAmount: number | null;
+  flaggedReason: string | null;
+  review: PaymentReview | null;
   initiatedAt: string;
   completedAt: string | null;
+}
+
+/** An operator's decision on a payment that was held for review. */
+export interface PaymentReview {
+  decision: 'accepted' | 'rejected';
+  note: string;
+  at: string;
+}
+
+export function reviewOf(row: PaymentRow): PaymentReview | null {
+  return row.review_decision && row.review_note && row.reviewed_at
+    ? {
+        decision: row.review_decision,
+        note: row.review_note,
+        at: new Date(row.reviewed_at).toISOString(),
+      }
+    : null;
 }
 
 export interface RequeryResponse {
@@ -34,14 +56,21 @@ export interface RequeryResponse {
 
 const SOURCE = 'admin';
 
-/** An operator's "ask M-PESA now" for a payment stuck open. */
+/** An operator's "ask M-PESA now" for a payment stuck open, and decisions on held payments. */
 @Injectable()
 export class AdminPaymentsService {
   constructor(
     private readonly payments: PaymentsService,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     private readonly results: PaymentResultsService,
+    private readonly review: PaymentReviewService,
   ) {}
+
+  async settleReview(id: string, decision: ReviewDecision, note: string): Promise<AdminPayment> {
+    const payment = await this.load(id);
+    await this.review.settle(payment.id, decision, note, SOURCE);
+    return toAdminPayment(await this.load(payment.id));
+  }
 
   async requery(id: string): Promise<RequeryResponse> {
     const payment = await this.load(id);
@@ -90,6 +119,9 @@ function toAdminPayment(row: PaymentRow): AdminPayment {
     resultCode: row.result_code,
     resultDesc: row.result_desc,
     receipt: row.mpesa_receipt,
+    paidAmount: row.paid_amount === null ? null : Number(row.paid_amount),
+    flaggedReason: row.flagged_reason,
+    review: reviewOf(row),
     initiatedAt: new Date(row.initiated_at).toISOString(),
     completedAt: row.completed_at ? new Date(row.completed_at).toISOString() : null,
   };

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { maskPhone, sanitizeForLog } from '../common/logging/redact';
 import { queryRows } from '../database/sql';
+import { type PaymentReview, reviewOf } from './admin-payments.service';
 import {
   AdminInvoicesService,
   type AdminInvoiceItem,
@@ -58,6 +59,7 @@ export type TimelineEntry =
       receipt: string | null;
       paidAmount: number | null;
       flaggedReason: string | null;
+      review: PaymentReview | null;
       completedAt: string | null;
     }
   | {
@@ -248,6 +250,7 @@ export class AdminTimelineService {
         receipt: p.mpesa_receipt,
         paidAmount: p.paid_amount === null ? null : Number(p.paid_amount),
         flaggedReason: p.flagged_reason,
+        review: reviewOf(p),
         completedAt: iso(p.completed_at),
       })),
       ...timers.map((t): TimelineEntry => ({

@@ -27,6 +27,10 @@ export class Payment {
   @Column({ name: 'mpesa_receipt', type: 'text', nullable: true }) mpesaReceipt!: string | null;
   @Column({ name: 'paid_amount', type: 'integer', nullable: true }) paidAmount!: number | null;
   @Column({ name: 'flagged_reason', type: 'text', nullable: true }) flaggedReason!: string | null;
+  @Column({ name: 'review_decision', type: 'text', nullable: true }) reviewDecision!:
+    'accepted' | 'rejected' | null;
+  @Column({ name: 'review_note', type: 'text', nullable: true }) reviewNote!: string | null;
+  @Column({ name: 'reviewed_at', type: 'timestamptz', nullable: true }) reviewedAt!: Date | null;
   @Column({ name: 'query_attempts', type: 'integer', default: 0 }) queryAttempts!: number;
   @Column({ name: 'initiated_at', type: 'timestamptz' }) initiatedAt!: Date;
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt!: Date | null;

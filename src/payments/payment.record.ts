@@ -16,6 +16,9 @@ export interface PaymentRow {
   mpesa_receipt: string | null;
   paid_amount: number | null;
   flagged_reason: string | null;
+  review_decision: 'accepted' | 'rejected' | null;
+  review_note: string | null;
+  reviewed_at: Date | null;
   query_attempts: number;
   initiated_at: Date;
   completed_at: Date | null;
@@ -23,7 +26,8 @@ export interface PaymentRow {
 
 export const PAYMENT_COLUMNS = `p.id, p.invoice_id, p.attempt, p.phone, p.amount, p.merchant_request_id,
   p.checkout_request_id, p.status, p.outcome, p.result_code, p.result_desc, p.mpesa_receipt,
-  p.paid_amount, p.flagged_reason, p.query_attempts, p.initiated_at, p.completed_at`;
+  p.paid_amount, p.flagged_reason, p.review_decision, p.review_note, p.reviewed_at,
+  p.query_attempts, p.initiated_at, p.completed_at`;
 
 export const OPEN_STATUSES: readonly PaymentStatus[] = ['initiating', 'pending'];
 

@@ -8,6 +8,7 @@ import { MpesaModule } from './mpesa/mpesa.module';
 import { PAYMENT_INITIATOR } from './payment-initiation.port';
 import { STK_PUSH_KIND, STK_QUERY_KIND } from './payment-polling.constants';
 import { PaymentResultsService } from './payment-results.service';
+import { PaymentReviewService } from './payment-review.service';
 import { PaymentsController } from './payments.controller';
 import { PaymentsService } from './payments.service';
 import { ReconciliationJob } from './reconciliation.job';
@@ -28,13 +29,20 @@ import { StkQueryHandler } from './stk-query.handler';
     PaymentsService,
     { provide: PAYMENT_INITIATOR, useExisting: PaymentsService },
     PaymentResultsService,
+    PaymentReviewService,
     StkPushHandler,
     StkQueryHandler,
     StkCallbackService,
     ReconciliationService,
     ReconciliationJob,
   ],
-  exports: [PaymentsService, PAYMENT_INITIATOR, PaymentResultsService, ReconciliationService],
+  exports: [
+    PaymentsService,
+    PAYMENT_INITIATOR,
+    PaymentResultsService,
+    PaymentReviewService,
+    ReconciliationService,
+  ],
 })
 export class PaymentsModule implements OnModuleInit {
   constructor(

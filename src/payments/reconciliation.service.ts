@@ -36,10 +36,16 @@ const ACTIONS: Record<DriftIssue, string> = {
   stuck_pending: 'STK query queued; if it stays pending, check the M-PESA portal',
   stuck_unconfirmed:
     'push answer never arrived: timeout queued; check the M-PESA portal by phone and amount',
-  amount_review: 'callback amount differs from the request: confirm with the merchant, then settle',
+  amount_review:
+    'callback amount differs from the request: confirm with the merchant, then POST /admin/payments/<id>/review (accept or reject)',
   unmatched_callback:
     'callback for an unknown CheckoutRequestID: match it to a payment by hand or ignore it',
 };
+
+/** A late callback contradicted a payment already confirmed (and counted) by a query. */
+const SUCCEEDED_WITH_OTHER_AMOUNT =
+  'M-PESA reported another amount after the payment was counted at the requested amount: ' +
+  'check the M-PESA portal and correct with the merchant';
 
 interface StuckRow {
   id: string;
@@ -75,7 +81,7 @@ export class ReconciliationService {
          FROM payments
         WHERE (status IN ('initiating', 'pending') AND initiated_at < $1)
            OR status = 'review'
-           OR (status = 'succeeded' AND flagged_reason IS NOT NULL)
+           OR (status = 'succeeded' AND flagged_reason IS NOT NULL AND reviewed_at IS NULL)
         ORDER BY initiated_at
         LIMIT 500`,
       [stuckBefore],
@@ -106,7 +112,7 @@ export class ReconciliationService {
         since: new Date(p.initiated_at),
         ageSeconds: age(p.initiated_at),
         detail: p.flagged_reason,
-        suggestedAction: ACTIONS[issue],
+        suggestedAction: p.status === 'succeeded' ? SUCCEEDED_WITH_OTHER_AMOUNT : ACTIONS[issue],
       };
     });
     for (const c of callbacks) {

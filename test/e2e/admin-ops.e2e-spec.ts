@@ -466,6 +466,160 @@ describe('admin operations API', () => {
     await request(t.url).post(`/admin/payments/${randomUUID()}/requery`).set(admin).expect(404);
   });
 
+  describe('a payment held for review (M-PESA confirmed another amount)', () => {
+    /** An invoice of `amount` whose STK push M-PESA confirms for `reported` instead. */
+    const heldPayment = async (amount: number, reported: number) => {
+      const { apiKey } = await newMerchant();
+      const customer = mobile('76');
+      const ref = await newInvoice(apiKey, customer, amount);
+      await control('daraja/control/next-outcome', {
+        outcome: 'partial_amount',
+        phone: customer,
+        delayMs: 0,
+        amount: reported,
+      });
+      const started = await request(t.url)
+        .post('/payments/stk/initiate')
+        .set({ Authorization: `Bearer ${apiKey}` })
+        .send({ invoiceRef: ref })
+        .expect(202);
+      const paymentId: string = started.body.paymentId;
+      await waitFor('the payment to be held for review', async () => {
+        const [row] = await db.query(`SELECT status FROM payments WHERE id = $1`, [paymentId]);
+        return row?.status === 'review';
+      });
+      return { ref, paymentId, apiKey };
+    };
+    const invoiceOf = async (ref: string) =>
+      (await request(t.url).get(`/admin/invoices/${ref}`).set(admin).expect(200)).body;
+    const settle = (paymentId: string, body: object) =>
+      request(t.url).post(`/admin/payments/${paymentId}/review`).set(admin).send(body);
+
+    it('accept: the reported amount counts, the invoice leaves PAYMENT_INIT, reconciliation forgets it', async () => {
+      const { ref, paymentId } = await heldPayment(1000, 700);
+      expect((await invoiceOf(ref)).invoice.state).toBe('PAYMENT_INIT');
+      const drift = await request(t.url).get('/admin/reconciliation').set(admin).expect(200);
+      expect(drift.body.items).toContainEqual(
+        expect.objectContaining({
+          issue: 'amount_review',
+          paymentId,
+          suggestedAction: expect.stringContaining(`/admin/payments/<id>/review`),
+        }),
+      );
+
+      const res = await settle(paymentId, {
+        decision: 'accept',
+        note: 'Merchant confirms 700 received',
+      }).expect(200);
+      expect(res.body).toMatchObject({
+        id: paymentId,
+        status: 'succeeded',
+        outcome: 'paid',
+        amount: 1000,
+        paidAmount: 700,
+        flaggedReason: expect.stringContaining('amount_mismatch'),
+        review: {
+          decision: 'accepted',
+          note: 'Merchant confirms 700 received',
+          at: expect.any(String),
+        },
+      });
+      const { invoice, timeline } = await invoiceOf(ref);
+      expect(invoice).toMatchObject({ state: 'PARTIALLY_PAID', amountPaid: 700 });
+      expect(timeline).toContainEqual(
+        expect.objectContaining({
+          type: 'transition',
+          event: 'PAYMENT_CONFIRMED',
+          source: 'admin',
+          accepted: true,
+        }),
+      );
+      expect(timeline).toContainEqual(
+        expect.objectContaining({
+          type: 'payment',
+          id: paymentId,
+          review: expect.objectContaining({ decision: 'accepted' }),
+        }),
+      );
+      const after = await request(t.url).get('/admin/reconciliation').set(admin).expect(200);
+      expect(after.body.items.map((i: { paymentId: string }) => i.paymentId)).not.toContain(
+        paymentId,
+      );
+
+      // Settled once: a second decision is refused and changes nothing.
+      const again = await settle(paymentId, { decision: 'reject', note: 'changed my mind' }).expect(
+        409,
+      );
+      expect(again.body).toMatchObject({ code: 'not_in_review' });
+      expect(again.body.message).toContain('already settled (accepted)');
+      expect((await invoiceOf(ref)).invoice).toMatchObject({
+        state: 'PARTIALLY_PAID',
+        amountPaid: 700,
+      });
+      expect(t.logs.text).not.toContain('Merchant confirms');
+    });
+
+    it('accept of more than the balance marks the invoice PAID', async () => {
+      const { ref, paymentId } = await heldPayment(500, 650);
+      await settle(paymentId, {
+        decision: 'accept',
+        note: 'Customer overpaid; refund by hand',
+      }).expect(200);
+      expect((await invoiceOf(ref)).invoice.state).toBe('PAID');
+    });
+
+    it('reject: the attempt fails and the customer can pay again', async () => {
+      const { ref, paymentId, apiKey } = await heldPayment(900, 100);
+      const res = await settle(paymentId, {
+        decision: 'reject',
+        note: 'Reversed in the M-PESA portal',
+      }).expect(200);
+      expect(res.body).toMatchObject({
+        status: 'failed',
+        outcome: 'review_rejected',
+        review: { decision: 'rejected', note: 'Reversed in the M-PESA portal' },
+      });
+      expect((await invoiceOf(ref)).invoice).toMatchObject({ state: 'FAILED', amountPaid: 0 });
+      await request(t.url)
+        .post('/payments/stk/initiate')
+        .set({ Authorization: `Bearer ${apiKey}` })
+        .send({ invoiceRef: ref })
+        .expect(202);
+    });
+
+    it('refuses bad decisions with 400, unknown payments with 404, payments not in review with 409', async () => {
+      const { paymentId } = await heldPayment(800, 300);
+      for (const [body, mentions] of [
+        [{ decision: 'maybe', note: 'x' }, 'decision must be accept or reject'],
+        [{ decision: 'accept' }, 'note must be'],
+        [{ decision: 'accept', note: '' }, 'note must be 1 to 500 characters'],
+        [{ decision: 'accept', note: 'x'.repeat(501) }, 'note must be 1 to 500 characters'],
+        [{ decision: 'accept', note: 'ok', extra: 1 }, 'extra'],
+      ] as const) {
+        const res = await settle(paymentId, body).expect(400);
+        expect(JSON.stringify(res.body)).toContain(mentions);
+      }
+      const [row] = await db.query(`SELECT status, reviewed_at FROM payments WHERE id = $1`, [
+        paymentId,
+      ]);
+      expect(row).toEqual({ status: 'review', reviewed_at: null });
+
+      await settle(randomUUID(), { decision: 'accept', note: 'x' }).expect(404);
+      await settle('not-a-uuid', { decision: 'accept', note: 'x' }).expect(404);
+      const { id: merchantId } = await newMerchant();
+      const [open] = await db.query(
+        `INSERT INTO payments (invoice_id, attempt, phone, amount, status) VALUES ($1, 1, '+254722000111', 1000, 'pending') RETURNING id`,
+        [await sqlInvoice(merchantId)],
+      );
+      const pending = await settle(open.id, { decision: 'accept', note: 'x' }).expect(409);
+      expect(pending.body).toMatchObject({ code: 'not_in_review', details: { status: 'pending' } });
+      await request(t.url)
+        .post(`/admin/payments/${paymentId}/review`)
+        .send({ decision: 'accept', note: 'x' })
+        .expect(401);
+    });
+  });
+
   it('reconciliation lists drift with suggested actions', async () => {
     const { id: merchantId } = await newMerchant();
     const invoiceId = await sqlInvoice(merchantId);
