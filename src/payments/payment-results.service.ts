@@ -7,7 +7,7 @@ import { MachineRunner } from '../runtime/machine-runner';
 import { enqueueOutbox } from '../runtime/outbox';
 import { RuntimeSignals } from '../runtime/runtime-signals';
 import { outcomeForResultCode, parseStkCallback } from './mpesa/daraja-result-codes';
-import { isOpen, PAYMENT_COLUMNS, type PaymentRow } from './payment.record';
+import { isOpen, lockPayment, type PaymentRow } from './payment.record';
 
 /** A final answer about one push, from a callback or from an STK query. */
 export interface FinalResult {
@@ -84,11 +84,7 @@ export class PaymentResultsService {
     result: FinalResult,
     source: string,
   ): Promise<ApplyOutcome> {
-    const [payment] = await queryRows<PaymentRow>(
-      manager,
-      `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`,
-      [paymentId],
-    );
+    const payment = await lockPayment(manager, paymentId);
     if (!payment) return { applied: false, reason: 'unknown_payment' };
     const now = this.clock.now();
     if (!isOpen(payment.status)) {

@@ -1,12 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/http/domain-error';
-import { queryRows } from '../database/sql';
 import { INVOICE_MACHINE_KIND } from '../machines/invoice.machine';
 import { Clock } from '../runtime/clock';
 import { MachineRunner } from '../runtime/machine-runner';
 import { RuntimeSignals } from '../runtime/runtime-signals';
-import { PAYMENT_COLUMNS, type PaymentRow } from './payment.record';
+import { lockPayment } from './payment.record';
 
 export type ReviewDecision = 'accept' | 'reject';
 
@@ -47,11 +46,7 @@ export class PaymentReviewService {
     note: string,
     source: string,
   ): Promise<void> {
-    const [payment] = await queryRows<PaymentRow>(
-      manager,
-      `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`,
-      [paymentId],
-    );
+    const payment = await lockPayment(manager, paymentId);
     if (!payment) throw new NotFoundError('Payment');
     if (payment.status !== 'review') {
       throw new ConflictError(

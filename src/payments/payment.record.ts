@@ -1,3 +1,5 @@
+import type { EntityManager } from 'typeorm';
+import { queryRows } from '../database/sql';
 import type { PaymentStatus } from './payment.entity';
 
 /** The payments row as raw SQL returns it, with the invoice fields the handlers need. */
@@ -33,4 +35,17 @@ export const OPEN_STATUSES: readonly PaymentStatus[] = ['initiating', 'pending']
 
 export function isOpen(status: PaymentStatus): boolean {
   return OPEN_STATUSES.includes(status);
+}
+
+/** The payment, locked for the rest of the caller's transaction; undefined if there is none. */
+export async function lockPayment(
+  manager: EntityManager,
+  paymentId: string,
+): Promise<PaymentRow | undefined> {
+  const [payment] = await queryRows<PaymentRow>(
+    manager,
+    `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`,
+    [paymentId],
+  );
+  return payment;
 }
