@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { RequestWithRawBody } from '../common/http/body-parsers';
 import { NotFoundError } from '../common/http/domain-error';
 import { AppConfig } from '../config/app-config';
 import { StkCallbackService } from './stk-callback.service';
@@ -29,9 +30,14 @@ export class StkCallbackController {
 
   @Post(':secret')
   @HttpCode(200)
-  async receive(@Param('secret') secret: string, @Body() body: unknown): Promise<typeof ACK> {
+  async receive(
+    @Param('secret') secret: string,
+    @Body() body: unknown,
+    @Req() req: RequestWithRawBody,
+  ): Promise<typeof ACK> {
     if (!sameSecret(secret, this.config.mpesa.callbackSecret)) throw new NotFoundError('Route');
-    await this.callbacks.receive(body);
+    // No body: not JSON at all (or none); what arrived is kept as text.
+    await this.callbacks.receive(body, body === undefined ? req.rawBody : undefined);
     return ACK;
   }
 }

@@ -10,6 +10,8 @@ import { PaymentResultsService, toFinalResult } from './payment-results.service'
 export type CallbackOutcome = 'applied' | 'duplicate' | 'already_final' | 'unmatched' | 'malformed';
 
 const SOURCE = 'webhook:mpesa';
+/** Enough of an unreadable body to see what it was, without storing megabytes of it. */
+const MAX_RAW_CHARS = 4_000;
 
 /**
  * Records every STK callback in inbound_events (the dedupe ledger) and applies the ones that
@@ -26,18 +28,31 @@ export class StkCallbackService {
     private readonly clock: Clock,
   ) {}
 
-  async receive(body: unknown): Promise<CallbackOutcome> {
+  /**
+   * `raw`: the bytes of a body that was not JSON at all, recorded instead as text, cut short and
+   * without NUL characters (which jsonb refuses).
+   */
+  async receive(body: unknown, raw?: Buffer): Promise<CallbackOutcome> {
     const callback = parseStkCallback(body);
     const now = this.clock.now();
     if (!callback) {
+      const payload = raw
+        ? {
+            body: null,
+            raw: raw
+              .toString('utf8')
+              .replaceAll('\u0000', '')
+              .slice(0, MAX_RAW_CHARS),
+          }
+        : { body: body ?? null };
       const digest = createHash('sha256')
-        .update(JSON.stringify(body ?? null))
+        .update(raw ?? JSON.stringify(body ?? null))
         .digest('hex');
       await this.signals.transaction((manager) =>
         manager.query(
           `INSERT INTO inbound_events (provider, external_id, payload, received_at, processed_at)
            VALUES ('mpesa', $1, $2, $3, $3) ON CONFLICT (provider, external_id) DO NOTHING`,
-          [`malformed:${digest}`, { body: body ?? null }, now],
+          [`malformed:${digest}`, payload, now],
         ),
       );
       this.logger.warn('malformed STK callback recorded and ignored');

@@ -259,6 +259,36 @@ describe('payments: STK push, callbacks, polling (real HTTP against the Daraja s
     ).toBeGreaterThanOrEqual(1);
   });
 
+  it('answers 200 to a callback that is not JSON at all, and records what arrived', async () => {
+    const unreadable = `{"Body": {"stkCallback": nope-${randomInt(1e9)}\u0000`;
+    const res = await request(t.url)
+      .post(`/payments/stk/callback/${t.config.mpesa.callbackSecret}`)
+      .set('Content-Type', 'application/json')
+      .send(unreadable)
+      .expect(200);
+    expect(res.body).toEqual({ ResultCode: 0, ResultDesc: 'Accepted' });
+    const rows = await db.query(
+      `SELECT payload, processed_at FROM inbound_events
+        WHERE provider = 'mpesa' AND external_id LIKE 'malformed:%' AND payload->>'raw' IS NOT NULL`,
+    );
+    const mine = rows.find((r: any) => r.payload.raw === unreadable.replace('\u0000', ''));
+    expect(mine).toMatchObject({ payload: { body: null }, processed_at: expect.any(Date) });
+
+    // The path secret is still checked first, and other routes still refuse such bodies.
+    await request(t.url)
+      .post('/payments/stk/callback/not-the-secret')
+      .set('Content-Type', 'application/json')
+      .send('{oops')
+      .expect(404);
+    const elsewhere = await request(t.url)
+      .post('/payments/stk/initiate')
+      .set(auth())
+      .set('Content-Type', 'application/json')
+      .send('{oops')
+      .expect(400);
+    expect(elsewhere.body).toMatchObject({ statusCode: 400 });
+  });
+
   it('simulator duplicate callbacks change the invoice once', async () => {
     const inv = await createInvoice(1500);
     await ctl('next-outcome', { outcome: 'duplicate_callbacks', phone: inv.phone, delayMs: 0 });
