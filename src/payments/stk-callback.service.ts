@@ -39,10 +39,7 @@ export class StkCallbackService {
       const payload = raw
         ? {
             body: null,
-            raw: raw
-              .toString('utf8')
-              .replaceAll('\u0000', '')
-              .slice(0, MAX_RAW_CHARS),
+            raw: raw.toString('utf8').replaceAll('\u0000', '').slice(0, MAX_RAW_CHARS),
           }
         : { body: body ?? null };
       const digest = createHash('sha256')
