@@ -203,6 +203,7 @@ describe('stats rollup', () => {
       [at(DAY + 1), undefined], // open end
       [undefined, at(2 * DAY - 1)], // open start: other files' invoices too
       [undefined, undefined],
+      [new Date('0001-01-01T00:00:00Z'), new Date('9999-12-31T23:59:59.999Z')], // the extremes
     ];
     for (const [from, to] of windows) {
       await expectSameAsLive({ from, to });
