@@ -38,7 +38,7 @@ export interface PaymentReview {
   at: string;
 }
 
-export function reviewOf(row: PaymentRow): PaymentReview | null {
+function reviewOf(row: PaymentRow): PaymentReview | null {
   return row.review_decision && row.review_note && row.reviewed_at
     ? {
         decision: row.review_decision,
@@ -106,7 +106,7 @@ export class AdminPaymentsService {
   }
 }
 
-function toAdminPayment(row: PaymentRow): AdminPayment {
+export function toAdminPayment(row: PaymentRow): AdminPayment {
   return {
     id: row.id,
     invoiceId: row.invoice_id,

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { maskPhone, sanitizeForLog } from '../common/logging/redact';
 import { queryRows } from '../database/sql';
-import { type PaymentReview, reviewOf } from './admin-payments.service';
+import { type AdminPayment, toAdminPayment } from './admin-payments.service';
 import {
   AdminInvoicesService,
   type AdminInvoiceItem,
@@ -44,24 +44,7 @@ export type TimelineEntry =
       errorCode: string | null;
       errorTitle: string | null;
     }
-  | {
-      type: 'payment';
-      at: string;
-      id: string;
-      attempt: number;
-      phone: string;
-      amount: number;
-      status: string;
-      checkoutRequestId: string | null;
-      outcome: string | null;
-      resultCode: number | null;
-      resultDesc: string | null;
-      receipt: string | null;
-      paidAmount: number | null;
-      flaggedReason: string | null;
-      review: PaymentReview | null;
-      completedAt: string | null;
-    }
+  | ({ type: 'payment'; at: string } & AdminPayment)
   | {
       type: 'timer';
       at: string;
@@ -238,20 +221,7 @@ export class AdminTimelineService {
       ...payments.map((p): TimelineEntry => ({
         type: 'payment',
         at: p.initiated_exact,
-        id: p.id,
-        attempt: p.attempt,
-        phone: maskPhone(p.phone),
-        amount: Number(p.amount),
-        status: p.status,
-        checkoutRequestId: p.checkout_request_id,
-        outcome: p.outcome,
-        resultCode: p.result_code,
-        resultDesc: p.result_desc,
-        receipt: p.mpesa_receipt,
-        paidAmount: p.paid_amount === null ? null : Number(p.paid_amount),
-        flaggedReason: p.flagged_reason,
-        review: reviewOf(p),
-        completedAt: iso(p.completed_at),
+        ...toAdminPayment(p),
       })),
       ...timers.map((t): TimelineEntry => ({
         type: 'timer',
