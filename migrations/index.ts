@@ -3,6 +3,7 @@ import { Deliveries1795681505272 } from './1795681505272-Deliveries';
 import { ReportingIndexes1795683310275 } from './1795683310275-ReportingIndexes';
 import { StatsRollup1795687973819 } from './1795687973819-StatsRollup';
 import { PaymentReview1795690763757 } from './1795690763757-PaymentReview';
+import { PaymentPushStarted1796317659730 } from './1796317659730-PaymentPushStarted';
 
 /** Every migration, oldest first. Listed by hand so that compiled and ts-jest runs load the same set. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   ReportingIndexes1795683310275,
   StatsRollup1795687973819,
   PaymentReview1795690763757,
+  PaymentPushStarted1796317659730,
 ];

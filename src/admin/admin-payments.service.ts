@@ -92,7 +92,11 @@ export class AdminPaymentsService {
       // The same path as a callback, so the invoice machine hears about it exactly once.
       await this.results.applyFinalResult(
         payment.id,
-        { resultCode: answer.resultCode, resultDesc: answer.resultDesc },
+        {
+          resultCode: answer.resultCode,
+          rawResultCode: answer.rawResultCode,
+          resultDesc: answer.resultDesc,
+        },
         SOURCE,
       );
     }

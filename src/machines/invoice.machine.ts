@@ -20,8 +20,9 @@ import type { MachineDefinition } from '../runtime/machine-definition';
  *   for a cancelled invoice would need a refund. Cancel after the push concludes.
  * - Every push counts as an attempt (partial or not): the bound protects customers from
  *   prompt spam, so the 6th PAYMENT_REQUESTED with the default maxAttempts of 5 is refused.
- * - A confirmation of an earlier attempt that was given up on (FAILED, or a late success
- *   after a partial payment) still counts: the money arrived. Each payment id counts once.
+ * - A confirmation of an earlier attempt that was given up on (in FAILED, in PAYMENT_INIT while a
+ *   newer push is out, or after a partial payment) still counts: the money arrived. Each payment
+ *   id counts once.
  * - PARTIALLY_PAID is its own state so that lists can filter on it; PAID only at balance 0.
  */
 
@@ -379,6 +380,10 @@ export const invoiceMachine = setup({
             target: 'PARTIALLY_PAID',
             actions: ['recordPayment', 'queuePartialNotices'],
           },
+          // An earlier attempt's money arriving while a new push is out still counts; the
+          // new push's own result follows (as an overpayment if this one settled the invoice).
+          { guard: 'lateConfirmationSettles', target: 'PAID', actions: 'recordPayment' },
+          { guard: 'lateConfirmation', actions: ['recordPayment', 'queuePartialNotices'] },
         ],
       },
     },

@@ -52,6 +52,7 @@ const OUTCOMES: readonly PaymentOutcome[] = [
   'limit',
   'busy',
   'other',
+  'unknown',
 ];
 
 /** What the pay page shows and does, by pay token. The token is the only key: refs never open it. */

@@ -28,7 +28,8 @@ export type StkPushResult =
 
 export type StkQueryResult =
   | { status: 'pending'; reason: string }
-  | { status: 'final'; resultCode: number; resultDesc: string }
+  /** resultCode null: a non-numeric code, kept in rawResultCode. */
+  | { status: 'final'; resultCode: number | null; rawResultCode: string; resultDesc: string }
   | { status: 'error'; code: string; message: string };
 
 export interface PaymentProvider {
@@ -47,4 +48,6 @@ export type PaymentOutcome =
   | 'timeout'
   | 'limit'
   | 'busy'
-  | 'other';
+  | 'other'
+  /** A non-numeric or undocumented ResultCode: ended, and listed by reconciliation. */
+  | 'unknown';

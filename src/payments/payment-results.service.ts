@@ -11,7 +11,10 @@ import { isOpen, lockPayment, type PaymentRow } from './payment.record';
 
 /** A final answer about one push, from a callback or from an STK query. */
 export interface FinalResult {
-  resultCode: number;
+  /** null: Daraja sent a code that is not a number (rawResultCode keeps it). */
+  resultCode: number | null;
+  /** The code as text, as Daraja sent it. */
+  rawResultCode: string;
   resultDesc: string;
   /** Only callbacks carry these. */
   amount?: number;
@@ -22,9 +25,14 @@ export type ApplyOutcome =
   | { applied: true; status: 'succeeded' | 'failed' | 'review' }
   | { applied: false; reason: 'unknown_payment' | 'already_final' };
 
+/** Invoice states in which money can no longer count towards the invoice. */
+const CLOSED_INVOICE_STATES = new Set(['PAID', 'CANCELLED', 'EXPIRED']);
+
 /**
  * The one place a final M-PESA result changes a payment and its invoice, so a callback and a
- * query answer behave the same. Idempotent: a payment that is already final stays as it is.
+ * query answer behave the same. Idempotent: a payment that is already final stays as it is,
+ * except that money M-PESA says it took always counts: a success for a payment already failed
+ * settles the invoice, or is recorded as an overpayment to refund.
  */
 @Injectable()
 export class PaymentResultsService {
@@ -87,57 +95,148 @@ export class PaymentResultsService {
     const payment = await lockPayment(manager, paymentId);
     if (!payment) return { applied: false, reason: 'unknown_payment' };
     const now = this.clock.now();
+    if (payment.status === 'failed' && result.resultCode === 0) {
+      return this.lateSuccess(manager, payment, result, source, now);
+    }
     if (!isOpen(payment.status)) {
       await this.completeReceipt(manager, payment, result, now);
       return { applied: false, reason: 'already_final' };
     }
-    const dedupeKey = `payment:${payment.id}:final`;
 
     if (result.resultCode === 0) {
       if (result.amount !== undefined && result.amount !== Number(payment.amount)) {
         return this.flagForReview(manager, payment, result, now);
       }
-      const paid = Number(payment.amount);
-      await manager.query(
-        `UPDATE payments SET status = 'succeeded', outcome = 'paid', result_code = 0, result_desc = $2,
-                mpesa_receipt = $3, paid_amount = $4, completed_at = $5, updated_at = $5
-          WHERE id = $1`,
-        [payment.id, result.resultDesc, result.receipt ?? null, paid, now],
-      );
-      await this.runner.send(
-        INVOICE_MACHINE_KIND,
-        payment.invoice_id,
-        {
-          type: 'PAYMENT_CONFIRMED',
-          paymentId: payment.id,
-          amount: paid,
-          // A query-confirmed payment has no receipt yet; the machine only records it.
-          receipt: result.receipt ?? `QUERY-${payment.checkout_request_id ?? payment.id}`,
-        },
-        { manager, source, dedupeKey },
-      );
-      this.logger.log({ paymentId: payment.id, source }, 'payment succeeded');
-      return { applied: true, status: 'succeeded' };
+      return this.settle(manager, payment, result, source, now, `payment:${payment.id}:final`);
     }
 
     const outcome = outcomeForResultCode(result.resultCode);
+    const unknown = outcome === 'unknown';
     await manager.query(
       `UPDATE payments SET status = 'failed', outcome = $2, result_code = $3, result_desc = $4,
-              completed_at = $5, updated_at = $5
+              flagged_reason = COALESCE($5, flagged_reason), completed_at = $6, updated_at = $6
         WHERE id = $1`,
-      [payment.id, outcome, result.resultCode, result.resultDesc.slice(0, 500), now],
+      [
+        payment.id,
+        outcome,
+        result.resultCode,
+        describe(result),
+        unknown ? `unknown_result_code: ${result.rawResultCode}`.slice(0, 500) : null,
+        now,
+      ],
     );
     await this.runner.send(
       INVOICE_MACHINE_KIND,
       payment.invoice_id,
       { type: 'PAYMENT_FAILED', paymentId: payment.id, outcome, resultCode: result.resultCode },
+      { manager, source, dedupeKey: `payment:${payment.id}:final` },
+    );
+    const log = { paymentId: payment.id, outcome, resultCode: result.rawResultCode, source };
+    if (unknown) this.logger.warn(log, 'payment ended with an unknown M-PESA result');
+    else this.logger.log(log, 'payment failed');
+    return { applied: true, status: 'failed' };
+  }
+
+  /**
+   * Records the money and tells the invoice. Whatever the invoice no longer owed (it was paid by
+   * another attempt meanwhile, or closed) is an overpayment, flagged for a refund: never dropped.
+   */
+  private async settle(
+    manager: EntityManager,
+    payment: PaymentRow,
+    result: FinalResult,
+    source: string,
+    now: Date,
+    dedupeKey: string,
+  ): Promise<ApplyOutcome> {
+    if (result.receipt !== undefined && (await this.receiptTaken(manager, payment, result))) {
+      return { applied: false, reason: 'already_final' };
+    }
+    const paid = result.amount ?? Number(payment.amount);
+    const [invoice] = await queryRows<{ state: string; amount: number; amount_paid: number }>(
+      manager,
+      `SELECT state, amount, amount_paid FROM invoices WHERE id = $1 FOR UPDATE`,
+      [payment.invoice_id],
+    );
+    const owed =
+      !invoice || CLOSED_INVOICE_STATES.has(invoice.state)
+        ? 0
+        : Math.max(0, Number(invoice.amount) - Number(invoice.amount_paid));
+    await manager.query(
+      `UPDATE payments SET status = 'succeeded', outcome = 'paid', result_code = 0, result_desc = $2,
+              mpesa_receipt = COALESCE($3, mpesa_receipt), paid_amount = $4,
+              matched_by = COALESCE(matched_by, 'checkout_request_id'),
+              completed_at = $5, updated_at = $5
+        WHERE id = $1`,
+      [payment.id, describe(result), result.receipt ?? null, paid, now],
+    );
+    const sent = await this.runner.send(
+      INVOICE_MACHINE_KIND,
+      payment.invoice_id,
+      {
+        type: 'PAYMENT_CONFIRMED',
+        paymentId: payment.id,
+        amount: paid,
+        // A query-confirmed payment has no receipt yet; the machine only records it.
+        receipt: result.receipt ?? `QUERY-${payment.checkout_request_id ?? payment.id}`,
+      },
       { manager, source, dedupeKey },
     );
-    this.logger.log(
-      { paymentId: payment.id, outcome, resultCode: result.resultCode, source },
-      'payment failed',
+    const overpaid = sent.accepted ? Math.max(0, paid - owed) : paid;
+    if (overpaid > 0) {
+      const reason = `overpayment: KES ${overpaid} beyond what the invoice owed; refund due`;
+      await manager.query(
+        `UPDATE payments SET overpaid_amount = $2, flagged_reason = $3, updated_at = $4 WHERE id = $1`,
+        [payment.id, overpaid, reason, now],
+      );
+      this.logger.warn(
+        { paymentId: payment.id, overpaid, invoiceState: invoice?.state ?? null, source },
+        'payment received beyond the balance: flagged for refund',
+      );
+    } else {
+      this.logger.log({ paymentId: payment.id, source }, 'payment succeeded');
+    }
+    return { applied: true, status: 'succeeded' };
+  }
+
+  /**
+   * M-PESA took the money of an attempt we had already given up on (a timeout, an unknown
+   * result, a query that said otherwise): it still counts.
+   */
+  private async lateSuccess(
+    manager: EntityManager,
+    payment: PaymentRow,
+    result: FinalResult,
+    source: string,
+    now: Date,
+  ): Promise<ApplyOutcome> {
+    if (result.amount !== undefined && result.amount !== Number(payment.amount)) {
+      return this.flagForReview(manager, payment, result, now);
+    }
+    this.logger.warn(
+      { paymentId: payment.id, previousOutcome: payment.outcome, source },
+      'success for a payment already failed: settling it',
     );
-    return { applied: true, status: 'failed' };
+    return this.settle(manager, payment, result, source, now, `payment:${payment.id}:late`);
+  }
+
+  /** The same receipt credited to another payment already: this is the same money again. */
+  private async receiptTaken(
+    manager: EntityManager,
+    payment: PaymentRow,
+    result: FinalResult,
+  ): Promise<boolean> {
+    const [other] = await queryRows<{ id: string }>(
+      manager,
+      `SELECT id FROM payments WHERE mpesa_receipt = $1 AND id <> $2`,
+      [result.receipt, payment.id],
+    );
+    if (!other) return false;
+    this.logger.warn(
+      { paymentId: payment.id, creditedTo: other.id },
+      'M-PESA receipt already credited to another payment: not credited again',
+    );
+    return true;
   }
 
   /**
@@ -158,13 +257,20 @@ export class PaymentResultsService {
       [
         payment.id,
         result.resultCode,
-        result.resultDesc.slice(0, 500),
+        describe(result),
         result.receipt ?? null,
         result.amount === undefined ? null : Math.round(result.amount),
         reason,
         now,
       ],
     );
+    await this.notifyReview(manager, payment);
+    this.logger.warn({ paymentId: payment.id, reason }, 'payment flagged for review');
+    return { applied: true, status: 'review' };
+  }
+
+  /** Tells the merchant that a payment of theirs waits for a person. */
+  async notifyReview(manager: EntityManager, payment: PaymentRow): Promise<void> {
     await enqueueOutbox(manager, this.signals, {
       kind: 'merchant.notify',
       idempotencyKey: `payment:${payment.id}:review`,
@@ -172,8 +278,6 @@ export class PaymentResultsService {
       machineKind: INVOICE_MACHINE_KIND,
       entityId: payment.invoice_id,
     });
-    this.logger.warn({ paymentId: payment.id, reason }, 'payment flagged for review');
-    return { applied: true, status: 'review' };
   }
 
   /**
@@ -205,7 +309,8 @@ export class PaymentResultsService {
       payment.status === 'succeeded' &&
       payment.mpesa_receipt === null &&
       result.resultCode === 0 &&
-      result.receipt !== undefined
+      result.receipt !== undefined &&
+      !(await this.receiptTaken(manager, payment, result))
     ) {
       await manager.query(
         `UPDATE payments SET mpesa_receipt = $2, updated_at = $3 WHERE id = $1 AND mpesa_receipt IS NULL`,
@@ -215,14 +320,25 @@ export class PaymentResultsService {
   }
 }
 
+/** result_desc: the description, prefixed with the raw code when the code is not a number. */
+function describe(result: FinalResult): string {
+  const text =
+    result.resultCode === null
+      ? `${result.rawResultCode}: ${result.resultDesc}`
+      : result.resultDesc;
+  return text.slice(0, 500);
+}
+
 export function toFinalResult(callback: {
-  resultCode: number;
+  resultCode: number | null;
+  rawResultCode: string;
   resultDesc: string;
   amount?: number;
   mpesaReceipt?: string;
 }): FinalResult {
   return {
     resultCode: callback.resultCode,
+    rawResultCode: callback.rawResultCode,
     resultDesc: callback.resultDesc,
     ...(callback.amount !== undefined ? { amount: callback.amount } : {}),
     ...(callback.mpesaReceipt !== undefined ? { receipt: callback.mpesaReceipt } : {}),

@@ -34,6 +34,13 @@ export class Payment {
   @Column({ name: 'query_attempts', type: 'integer', default: 0 }) queryAttempts!: number;
   @Column({ name: 'initiated_at', type: 'timestamptz' }) initiatedAt!: Date;
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt!: Date | null;
+  @Column({ name: 'push_started_at', type: 'timestamptz', nullable: true })
+  pushStartedAt!: Date | null;
+  @Column({ name: 'matched_by', type: 'text', nullable: true }) matchedBy!: string | null;
+  @Column({ name: 'review_event_id', type: 'bigint', nullable: true }) reviewEventId!:
+    string | null;
+  @Column({ name: 'overpaid_amount', type: 'integer', nullable: true }) overpaidAmount!:
+    number | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

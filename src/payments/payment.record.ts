@@ -24,12 +24,22 @@ export interface PaymentRow {
   query_attempts: number;
   initiated_at: Date;
   completed_at: Date | null;
+  /** Committed right before the HTTP call to Daraja; null: the push never started. */
+  push_started_at: Date | null;
+  matched_by: PaymentMatch | null;
+  /** An orphan callback held for review against several payments (inbound_events.id). */
+  review_event_id: string | null;
+  /** Money taken beyond what the invoice still owed: to be refunded. */
+  overpaid_amount: number | null;
 }
+
+export type PaymentMatch = 'checkout_request_id' | 'amount_and_time' | 'review';
 
 export const PAYMENT_COLUMNS = `p.id, p.invoice_id, p.attempt, p.phone, p.amount, p.merchant_request_id,
   p.checkout_request_id, p.status, p.outcome, p.result_code, p.result_desc, p.mpesa_receipt,
   p.paid_amount, p.flagged_reason, p.review_decision, p.review_note, p.reviewed_at,
-  p.query_attempts, p.initiated_at, p.completed_at`;
+  p.query_attempts, p.initiated_at, p.completed_at, p.push_started_at, p.matched_by,
+  p.review_event_id, p.overpaid_amount`;
 
 export const OPEN_STATUSES: readonly PaymentStatus[] = ['initiating', 'pending'];
 

@@ -8,6 +8,7 @@ import { MpesaModule } from './mpesa/mpesa.module';
 import { PAYMENT_INITIATOR } from './payment-initiation.port';
 import { STK_PUSH_KIND, STK_QUERY_KIND } from './payment-polling.constants';
 import { PaymentResultsService } from './payment-results.service';
+import { OrphanCallbackMatcher } from './orphan-callbacks.service';
 import { PaymentReviewService } from './payment-review.service';
 import { PaymentsController } from './payments.controller';
 import { PaymentsService } from './payments.service';
@@ -26,6 +27,7 @@ import { StkQueryHandler } from './stk-query.handler';
   imports: [InvoicesModule, MpesaModule, MerchantsModule],
   controllers: [PaymentsController, StkCallbackController],
   providers: [
+    OrphanCallbackMatcher,
     PaymentsService,
     { provide: PAYMENT_INITIATOR, useExisting: PaymentsService },
     PaymentResultsService,

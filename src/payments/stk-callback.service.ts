@@ -6,8 +6,10 @@ import { RuntimeSignals } from '../runtime/runtime-signals';
 import { lockCheckout } from './checkout-lock';
 import { parseStkCallback } from './mpesa/daraja-result-codes';
 import { PaymentResultsService, toFinalResult } from './payment-results.service';
+import { OrphanCallbackMatcher } from './orphan-callbacks.service';
 
-export type CallbackOutcome = 'applied' | 'duplicate' | 'already_final' | 'unmatched' | 'malformed';
+export type CallbackOutcome =
+  'applied' | 'matched' | 'review' | 'duplicate' | 'already_final' | 'unmatched' | 'malformed';
 
 const SOURCE = 'webhook:mpesa';
 /** Enough of an unreadable body to see what it was, without storing megabytes of it. */
@@ -25,6 +27,7 @@ export class StkCallbackService {
   constructor(
     private readonly signals: RuntimeSignals,
     private readonly results: PaymentResultsService,
+    private readonly orphans: OrphanCallbackMatcher,
     private readonly clock: Clock,
   ) {}
 
@@ -62,7 +65,7 @@ export class StkCallbackService {
         manager,
         `INSERT INTO inbound_events (provider, external_id, payload, received_at)
          VALUES ('mpesa', $1, $2, $3) ON CONFLICT (provider, external_id) DO NOTHING RETURNING id`,
-        [`${callback.checkoutRequestId}:${callback.resultCode}`, body, now],
+        [`${callback.checkoutRequestId}:${callback.rawResultCode}`, body, now],
       );
       if (inserted.length === 0) return 'duplicate' as const;
       const [payment] = await queryRows<{ id: string }>(
@@ -70,9 +73,16 @@ export class StkCallbackService {
         `SELECT id FROM payments WHERE checkout_request_id = $1`,
         [callback.checkoutRequestId],
       );
-      // Before the push's answer is stored, or not ours: kept unprocessed for the push handler,
-      // the status poller and reconciliation.
-      if (!payment) return 'unmatched' as const;
+      if (!payment) {
+        // A push whose answer was lost (the process died, or the answer never came) may own it;
+        // otherwise it waits, unprocessed, for the push's answer, the poller and reconciliation.
+        const match = await this.orphans.matchCallback(
+          manager,
+          { id: inserted[0].id, receivedAt: now },
+          callback,
+        );
+        return match === 'none' ? ('unmatched' as const) : match;
+      }
       const applied = await this.results.applyFinalResult(
         payment.id,
         toFinalResult(callback),
@@ -88,7 +98,7 @@ export class StkCallbackService {
     this.logger.log(
       {
         checkoutRequestId: callback.checkoutRequestId,
-        resultCode: callback.resultCode,
+        resultCode: callback.rawResultCode,
         outcome,
       },
       'STK callback',

@@ -17,6 +17,7 @@ import { scheduleStkQuery } from './payment-polling';
 import { PAYMENT_COLUMNS, type PaymentRow } from './payment.record';
 import { PaymentResultsService } from './payment-results.service';
 import { lockCheckout } from './checkout-lock';
+import { OrphanCallbackMatcher } from './orphan-callbacks.service';
 
 interface PushRow extends PaymentRow {
   ref: string;
@@ -24,13 +25,16 @@ interface PushRow extends PaymentRow {
 }
 
 const SOURCE = 'outbox:mpesa.stk_push';
-/** result_desc prefix of a push Daraja refused with a retryable error (nothing was sent). */
-const RETRY_MARK = 'retry: ';
 
 /**
  * Outbox kind 'mpesa.stk_push' {paymentId, invoiceId}, enqueued by the invoice machine on
- * PAYMENT_REQUESTED. Sends the prompt and records what Daraja said. An ambiguous answer is never
- * pushed again: the payment waits for a callback, or times out (see docs/PAYMENTS.md).
+ * PAYMENT_REQUESTED. Sends the prompt and records what Daraja said.
+ *
+ * Crash safety: push_started_at is committed right before the HTTP call. A run that finds the
+ * payment 'initiating' without it knows nothing left (the previous claimer died before the push)
+ * and pushes; a run that finds it set and no answer stored knows a prompt may be on the phone,
+ * and never pushes again: the payment waits as ambiguous for a callback (matched by amount and
+ * time when its CheckoutRequestID was lost) and otherwise times out (see docs/PAYMENTS.md).
  */
 @Injectable()
 export class StkPushHandler implements OutboxHandler {
@@ -41,6 +45,7 @@ export class StkPushHandler implements OutboxHandler {
     private readonly signals: RuntimeSignals,
     private readonly runner: MachineRunner,
     private readonly results: PaymentResultsService,
+    private readonly orphans: OrphanCallbackMatcher,
     private readonly clock: Clock,
   ) {}
 
@@ -52,15 +57,13 @@ export class StkPushHandler implements OutboxHandler {
       // A redelivery after the result was stored: report it again (the runner dedupes it).
       return { status: 'done', event: this.replay(payment) };
     }
-
-    if (row.attempts > 1 && !payment.result_desc?.startsWith(RETRY_MARK)) {
-      // An earlier run claimed this row and recorded nothing: it may have pushed before dying.
+    if (payment.push_started_at !== null || !(await this.markStarted(payment.id))) {
+      // An earlier run (or a second instance right now) started this push and recorded nothing.
       return this.record(row, payment, {
         status: 'ambiguous',
-        reason: 'an earlier push attempt ended without recording its result',
+        reason: 'an earlier push attempt started and recorded no answer',
       });
     }
-    if (payment.result_desc?.startsWith(RETRY_MARK)) await this.markRetry(payment.id, null);
     const result = await this.provider.stkPush({
       phone: payment.phone,
       amount: Number(payment.amount),
@@ -105,7 +108,8 @@ export class StkPushHandler implements OutboxHandler {
         return { status: 'done' };
       case 'rejected':
         if (result.retryable && row.attempts < row.maxAttempts) {
-          await this.markRetry(payment.id, `${result.code}: ${result.message}`);
+          // Nothing reached M-PESA: the next run may push again.
+          await this.markNotStarted(payment.id, `${result.code}: ${result.message}`);
           return { status: 'retry', error: `${result.code}: ${result.message}` };
         }
         await this.fail(payment.id, result.code, result.message);
@@ -119,9 +123,9 @@ export class StkPushHandler implements OutboxHandler {
             message: result.message,
           },
         };
-      case 'ambiguous':
-        await this.signals.transaction(async (manager) => {
-          const now = this.clock.now();
+      case 'ambiguous': {
+        const now = this.clock.now();
+        const marked = await this.signals.transaction(async (manager) => {
           const updated = await queryRows<{ id: string }>(
             manager,
             `UPDATE payments SET status = 'pending', result_desc = $2, updated_at = $3
@@ -131,9 +135,22 @@ export class StkPushHandler implements OutboxHandler {
           if (updated.length > 0) {
             await scheduleStkQuery(manager, this.signals, payment.id, 1, now);
           }
+          return updated.length > 0;
         });
         this.logger.warn({ paymentId: payment.id }, 'STK push ambiguous: waiting, not re-pushing');
+        if (marked) {
+          // A success callback may already be waiting for it (the push got through, its answer
+          // did not). A separate transaction keeps the lock order: callbacks, then payments.
+          await this.signals.transaction((manager) =>
+            this.orphans.matchPayment(manager, {
+              id: payment.id,
+              amount: payment.amount,
+              push_started_at: payment.push_started_at ?? now,
+            }),
+          );
+        }
         return { status: 'done' };
+      }
     }
   }
 
@@ -144,26 +161,35 @@ export class StkPushHandler implements OutboxHandler {
   ): Promise<boolean> {
     const updated = await queryRows<{ id: string }>(
       manager,
-      `UPDATE payments SET status = 'pending', merchant_request_id = $2, checkout_request_id = $3, updated_at = $4
-        WHERE id = $1 AND status = 'initiating' RETURNING id`,
+      `UPDATE payments SET status = 'pending', merchant_request_id = $2, checkout_request_id = $3,
+              matched_by = 'checkout_request_id', updated_at = $4
+        WHERE id = $1 AND status IN ('initiating', 'pending') AND checkout_request_id IS NULL
+        RETURNING id`,
       [paymentId, result.merchantRequestId, result.checkoutRequestId, this.clock.now()],
     );
     return updated.length > 0;
   }
 
-  /**
-   * Tells the next run of this row that nothing reached the customer this time; cleared (null)
-   * right before the next push, so a run that dies mid-push is seen as ambiguous.
-   */
-  private async markRetry(paymentId: string, reason: string | null): Promise<void> {
+  /** Committed before the HTTP call; false when another run has started it meanwhile. */
+  private async markStarted(paymentId: string): Promise<boolean> {
+    const updated = await this.signals.transaction((manager) =>
+      queryRows<{ id: string }>(
+        manager,
+        `UPDATE payments SET push_started_at = $2, updated_at = $2
+          WHERE id = $1 AND status = 'initiating' AND push_started_at IS NULL RETURNING id`,
+        [paymentId, this.clock.now()],
+      ),
+    );
+    return updated.length > 0;
+  }
+
+  /** Daraja refused the push before it reached M-PESA: the next run pushes afresh. */
+  private async markNotStarted(paymentId: string, reason: string): Promise<void> {
     await this.signals.transaction((manager) =>
       manager.query(
-        `UPDATE payments SET result_desc = $2, updated_at = $3 WHERE id = $1 AND status = 'initiating'`,
-        [
-          paymentId,
-          reason === null ? null : `${RETRY_MARK}${reason}`.slice(0, 500),
-          this.clock.now(),
-        ],
+        `UPDATE payments SET push_started_at = NULL, result_desc = $2, updated_at = $3
+          WHERE id = $1 AND status = 'initiating'`,
+        [paymentId, `last push refused: ${reason}`.slice(0, 500), this.clock.now()],
       ),
     );
   }

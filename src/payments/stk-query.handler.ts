@@ -9,14 +9,16 @@ import { PAYMENT_PROVIDER, type PaymentProvider } from './payment-provider.port'
 import { scheduleStkQuery } from './payment-polling';
 import { AMBIGUOUS_TIMEOUT_MS, POLLING_WINDOW_MS } from './payment-polling.constants';
 import { PAYMENT_COLUMNS, type PaymentRow } from './payment.record';
-import { PaymentResultsService } from './payment-results.service';
+import { type FinalResult, PaymentResultsService } from './payment-results.service';
+import { OrphanCallbackMatcher } from './orphan-callbacks.service';
 import { lockCheckout } from './checkout-lock';
 
 const SOURCE = 'outbox:mpesa.stk_query';
 
 /** The synthetic result for a push we never heard back about. */
-export const AMBIGUOUS_TIMEOUT_RESULT = {
+export const AMBIGUOUS_TIMEOUT_RESULT: FinalResult = {
   resultCode: 1037,
+  rawResultCode: '1037',
   resultDesc: 'No answer from M-PESA within 3 minutes of an unconfirmed push',
 };
 
@@ -33,6 +35,7 @@ export class StkQueryHandler implements OutboxHandler {
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     private readonly signals: RuntimeSignals,
     private readonly results: PaymentResultsService,
+    private readonly orphans: OrphanCallbackMatcher,
     private readonly clock: Clock,
   ) {}
 
@@ -44,12 +47,18 @@ export class StkQueryHandler implements OutboxHandler {
     const elapsed = this.clock.now().getTime() - new Date(payment.initiated_at).getTime();
 
     if (!payment.checkout_request_id) {
-      // Nothing to query with: wait out the prompt's lifetime, then let the customer retry.
-      if (elapsed >= AMBIGUOUS_TIMEOUT_MS) {
-        await this.results.applyFinalResult(payment.id, AMBIGUOUS_TIMEOUT_RESULT, SOURCE);
-      } else {
-        await this.next(payment.id, n);
-      }
+      // Nothing to query with. A success callback whose CheckoutRequestID we never stored may
+      // be matched to it; once the prompt's lifetime has passed without one, the customer is
+      // told it timed out (a success arriving later still settles the invoice).
+      const startedAt = new Date(payment.push_started_at ?? payment.initiated_at).getTime();
+      const waited = this.clock.now().getTime() - startedAt;
+      const settled = await this.signals.transaction(async (manager) => {
+        if (await this.orphans.matchPayment(manager, payment)) return true;
+        if (waited < AMBIGUOUS_TIMEOUT_MS) return false;
+        await this.results.applyFinalResult(payment.id, AMBIGUOUS_TIMEOUT_RESULT, SOURCE, manager);
+        return true;
+      });
+      if (!settled) await this.next(payment.id, n);
       return { status: 'done' };
     }
 
@@ -70,7 +79,11 @@ export class StkQueryHandler implements OutboxHandler {
     if (answer.status === 'final') {
       await this.results.applyFinalResult(
         payment.id,
-        { resultCode: answer.resultCode, resultDesc: answer.resultDesc },
+        {
+          resultCode: answer.resultCode,
+          rawResultCode: answer.rawResultCode,
+          resultDesc: answer.resultDesc,
+        },
         SOURCE,
       );
       return { status: 'done' };

@@ -1,5 +1,5 @@
 import type { StkPushResult, StkQueryResult } from '../payment-provider.port';
-import { parseResultCode } from './daraja-result-codes';
+import { readResultCode } from './daraja-result-codes';
 import { type DarajaHttpResult, errorEnvelope, INVALID_ACCESS_TOKEN } from './daraja-http';
 
 /** Daraja's answers turned into the port's results. Pure, so every branch is testable alone. */
@@ -16,10 +16,28 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** Refused at Daraja's API gateway for rate (PROTOCOLS.md §1): nothing reached M-PESA. */
+export const SPIKE_ARREST = '500.003.02';
+export const QUOTA_VIOLATION = '500.003.03';
+/** Subscriber lock ("a transaction is already in process") and wrong credentials share it. */
+export const BUSINESS_REFUSAL = '500.001.1001';
+
+/**
+ * Throttling: spike arrest, quota, or a plain HTTP 429. The gateway refused the call before it
+ * reached M-PESA, so a push was certainly not sent; calling again later, more slowly, is the cure.
+ * It is never an outage (it does not count against a circuit breaker).
+ */
+export function isThrottled(result: DarajaHttpResult): boolean {
+  if (result.kind === 'network') return false;
+  if (result.status === 429) return true;
+  const code = errorEnvelope(result.body)?.errorCode;
+  return code === SPIKE_ARREST || code === QUOTA_VIOLATION;
+}
+
 /**
  * The rule: `rejected` only when Safaricom definitely did not start a prompt; anything that may have
- * reached the customer (timeouts, resets, 5xx other than a business refusal) is `ambiguous`, and the
- * caller must query instead of pushing again.
+ * reached the customer (timeouts, resets, 5xx other than a business refusal or throttling) is
+ * `ambiguous`, and the caller must query instead of pushing again.
  */
 export function mapPushResponse(result: DarajaHttpResult): StkPushResult {
   if (result.kind === 'network') {
@@ -61,6 +79,15 @@ export function mapPushResponse(result: DarajaHttpResult): StkPushResult {
   }
 
   const envelope = errorEnvelope(body);
+  if (isThrottled(result)) {
+    // Refused at the gateway: definite, and worth another try once the rate allows.
+    return {
+      status: 'rejected',
+      code: envelope?.errorCode ?? `http_${status}`,
+      message: envelope?.errorMessage || `HTTP ${status}: rate limited`,
+      retryable: true,
+    };
+  }
   if (!envelope) {
     if (status >= 500) return { status: 'ambiguous', reason: `HTTP ${status}` };
     return {
@@ -72,7 +99,7 @@ export function mapPushResponse(result: DarajaHttpResult): StkPushResult {
   }
   const { errorCode: code, errorMessage: message } = envelope;
   if (code === INVALID_ACCESS_TOKEN) return { status: 'rejected', code, message, retryable: true };
-  if (code === '500.001.1001') {
+  if (code === BUSINESS_REFUSAL) {
     // A business refusal, answered before any prompt: "Unable to lock subscriber" clears when the
     // customer's pending prompt ends; "Wrong credentials" or "Merchant does not exist" never does.
     return {
@@ -83,8 +110,8 @@ export function mapPushResponse(result: DarajaHttpResult): StkPushResult {
     };
   }
   if (status < 500) return { status: 'rejected', code, message, retryable: false };
-  // 500.003.02 (spike arrest), 500.003.03 (quota), 500.003.1001 (internal error) and unknown 5xx:
-  // Safaricom does not say whether the prompt went out.
+  // 500.003.1001 (internal error) and unknown 5xx: Safaricom does not say whether the prompt went
+  // out.
   return { status: 'ambiguous', reason: `${code} ${message}`.trim() };
 }
 
@@ -93,15 +120,22 @@ export function mapQueryResponse(result: DarajaHttpResult): StkQueryResult {
     return { status: 'error', code: 'network', message: result.detail };
   const { status, body } = result;
   if (status >= 200 && status < 300) {
-    const resultCode = parseResultCode(field(body, 'ResultCode'));
+    const resultCode = readResultCode(field(body, 'ResultCode'));
     const resultDesc = text(field(body, 'ResultDesc')) ?? '';
-    if (resultCode === STILL_PROCESSING) {
+    if (resultCode?.code === STILL_PROCESSING) {
       return {
         status: 'pending',
         reason: resultDesc || 'The transaction is still under processing',
       };
     }
-    if (resultCode !== undefined) return { status: 'final', resultCode, resultDesc };
+    if (resultCode !== undefined) {
+      return {
+        status: 'final',
+        resultCode: resultCode.code,
+        rawResultCode: resultCode.raw,
+        resultDesc,
+      };
+    }
     return {
       status: 'error',
       code: 'unexpected_response',
@@ -111,7 +145,7 @@ export function mapQueryResponse(result: DarajaHttpResult): StkQueryResult {
   const envelope = errorEnvelope(body);
   if (!envelope) return { status: 'error', code: `http_${status}`, message: `HTTP ${status}` };
   const { errorCode: code, errorMessage: message } = envelope;
-  if (code === '500.001.1001' && /being processed|under processing/i.test(message)) {
+  if (code === BUSINESS_REFUSAL && /being processed|under processing/i.test(message)) {
     return { status: 'pending', reason: message };
   }
   // Queried before Daraja indexed the request: ask again later.
@@ -121,14 +155,24 @@ export function mapQueryResponse(result: DarajaHttpResult): StkQueryResult {
   return { status: 'error', code, message };
 }
 
-/** Network failures and outages count against the circuit; business refusals do not. */
+/**
+ * Network failures and server errors count against an operation's circuit; business refusals
+ * (`500.001.1001`: subscriber locked, wrong credentials, still processing) and throttling do not:
+ * they are Daraja working as designed, and opening the circuit on them would turn a slow-down
+ * into an outage.
+ */
 export function countsAsOutage(result: DarajaHttpResult): boolean {
   if (result.kind === 'network') return true;
-  if (result.status < 500) return false;
-  return errorEnvelope(result.body)?.errorCode !== '500.001.1001';
+  if (result.status < 500 || isThrottled(result)) return false;
+  return errorEnvelope(result.body)?.errorCode !== BUSINESS_REFUSAL;
 }
 
-/** Push: retry only when the request provably never left, so no second prompt can result. */
+/**
+ * Push: retry inside the client only when the request provably never left, so no second prompt
+ * can result. A throttled push was not sent either, but an immediate retry would only feed the
+ * rate limit: it goes back to the caller as a retryable refusal (the outbox retries it with
+ * backoff and jitter).
+ */
 export function isUnsent(result: DarajaHttpResult): boolean {
   return result.kind === 'network' && !result.maybeSent;
 }

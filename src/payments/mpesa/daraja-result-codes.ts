@@ -5,7 +5,7 @@ import type { PaymentOutcome } from '../payment-provider.port';
  * Daraja's final ResultCodes (callback and STK query) reduced to what the customer and the
  * invoice need to know. Pure: no Nest, no I/O.
  */
-export function outcomeForResultCode(resultCode: number): PaymentOutcome {
+export function outcomeForResultCode(resultCode: number | null): PaymentOutcome {
   switch (resultCode) {
     case 0:
       return 'paid';
@@ -27,8 +27,14 @@ export function outcomeForResultCode(resultCode: number): PaymentOutcome {
     case 26:
     case 1001:
       return 'busy';
-    default:
+    case 1025:
+    case 9999:
+    case 2028:
+    case 8006:
       return 'other';
+    default:
+      // Non-numeric (null) or undocumented: the attempt ends, and reconciliation shows it.
+      return 'unknown';
   }
 }
 
@@ -65,6 +71,10 @@ const CUSTOMER_TEXT: Record<PaymentOutcome, Record<Locale, string>> = {
     en: 'The M-PESA payment did not go through. Please try again.',
     sw: 'Malipo ya M-PESA hayakufanikiwa. Tafadhali jaribu tena.',
   },
+  unknown: {
+    en: 'M-PESA gave us no clear answer about this payment. If money left your account, you will get a receipt once we confirm it; if not, please try again.',
+    sw: 'M-PESA haikutupa jibu wazi kuhusu malipo haya. Ikiwa pesa zimetoka kwenye akaunti yako, utapokea risiti tutakapothibitisha; la sivyo, tafadhali jaribu tena.',
+  },
 };
 
 export function customerText(outcome: PaymentOutcome, locale: Locale): string {
@@ -75,7 +85,10 @@ export function customerText(outcome: PaymentOutcome, locale: Locale): string {
 export interface StkCallback {
   merchantRequestId: string;
   checkoutRequestId: string;
-  resultCode: number;
+  /** null when Daraja sent a non-numeric code (e.g. "SFC_IC0003"); rawResultCode keeps it. */
+  resultCode: number | null;
+  /** The code as text, exactly as it came (after trimming). */
+  rawResultCode: string;
   resultDesc: string;
   amount?: number;
   mpesaReceipt?: string;
@@ -103,6 +116,22 @@ export function parseResultCode(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
   if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value.trim());
   return undefined;
+}
+
+/** Longest code text kept; real codes are a few characters. */
+const MAX_RAW_CODE_CHARS = 40;
+
+/**
+ * A ResultCode as it may really come: an integer (number or numeric string), or a non-numeric
+ * code such as "SFC_IC0003" (code null, raw kept). Undefined when there is no code at all.
+ */
+export function readResultCode(value: unknown): { code: number | null; raw: string } | undefined {
+  const numeric = parseResultCode(value);
+  if (numeric !== undefined) return { code: numeric, raw: String(numeric) };
+  if (typeof value !== 'string') return undefined;
+  const raw = value.trim().slice(0, MAX_RAW_CODE_CHARS);
+  if (raw === '' || !/^[\w.-]+$/.test(raw)) return undefined;
+  return { code: null, raw };
 }
 
 function numberish(value: unknown): number | undefined {
@@ -142,7 +171,7 @@ export function parseStkCallback(body: unknown): StkCallback | null {
   if (!isObject(callback)) return null;
   const merchantRequestId = nonEmptyString(callback.MerchantRequestID);
   const checkoutRequestId = nonEmptyString(callback.CheckoutRequestID);
-  const resultCode = parseResultCode(callback.ResultCode);
+  const resultCode = readResultCode(callback.ResultCode);
   if (!merchantRequestId || !checkoutRequestId || resultCode === undefined) return null;
   const items = metadataItems(callback);
   if (!items) return null;
@@ -150,7 +179,8 @@ export function parseStkCallback(body: unknown): StkCallback | null {
   const parsed: StkCallback = {
     merchantRequestId,
     checkoutRequestId,
-    resultCode,
+    resultCode: resultCode.code,
+    rawResultCode: resultCode.raw,
     resultDesc: typeof callback.ResultDesc === 'string' ? callback.ResultDesc : '',
   };
   const amount = numberish(items.get('Amount'));
