@@ -26,6 +26,17 @@ export function normalizeText(text: string): string {
     .trim();
 }
 
+/**
+ * `text` without the run of `chars` at its end. A loop rather than `/[…]+$/`: a regular
+ * expression tries that match from every position of a long run that does not reach the end,
+ * which is quadratic (seconds of a blocked event loop on a 20,000-character message).
+ */
+export function stripTrailing(text: string, chars: string): string {
+  let end = text.length;
+  while (end > 0 && chars.includes(text[end - 1])) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
 /** Code points, so an emoji counts as one character as people see it. */
 export function charLength(text: string): number {
   return [...text].length;
@@ -134,9 +145,7 @@ export function parseOptionalName(
 
 /** Yes / no answers, e.g. to "replace your unfinished invoice?" over SMS. */
 export function parseYesNo(text: string): 'yes' | 'no' | null {
-  const raw = normalizeText(text)
-    .toLowerCase()
-    .replace(/[.!]+$/, '');
+  const raw = stripTrailing(normalizeText(text).toLowerCase(), '.!');
   if (/^(?:y|yes|yeah|ok|okay|sawa|ndio|ndiyo|naam)$/.test(raw)) return 'yes';
   if (/^(?:n|no|nope|hapana|la)$/.test(raw)) return 'no';
   return null;
@@ -144,7 +153,8 @@ export function parseYesNo(text: string): 'yes' | 'no' | null {
 
 // -------------------------------------------------- customer in a command
 
-const PHONE_WORD = /^\+?[\d-]*\d[\d-]*$/;
+/** Digits and dashes with at least one digit, in two linear tests (one pattern backtracks). */
+const isPhoneWord = (word: string): boolean => /^\+?[\d-]+$/.test(word) && /\d/.test(word);
 /** +254 7xx xxx xxx is 12 digits; some people also keep the 0: +254 07xx… (13). */
 const MAX_PHONE_DIGITS = 13;
 const MIN_PHONE_DIGITS = 9;
@@ -153,7 +163,7 @@ const digitCount = (s: string): number => s.replace(/\D/g, '').length;
 
 /** "0712345678, 1500, Logo": separators people type between fields. */
 export function stripTrailingPunctuation(word: string): string {
-  return word.replace(/[,;:]+$/, '');
+  return stripTrailing(word, ',;:');
 }
 
 export type CustomerInCommand =
@@ -172,7 +182,7 @@ export function readCustomer(words: string[]): CustomerInCommand {
   const quote = /^["\u201C\u201D]/.exec(first);
   if (quote) return readQuotedName(words);
 
-  if (PHONE_WORD.test(first)) return readPhone(words.map(stripTrailingPunctuation), words);
+  if (isPhoneWord(first)) return readPhone(words.map(stripTrailingPunctuation), words);
 
   if (isCurrencyWord(first) || parseAmount(first).ok)
     return { ok: false, problem: 'missing_customer' };
@@ -199,7 +209,7 @@ function readQuotedName(words: string[]): CustomerInCommand {
 function readPhone(words: string[], original: string[]): CustomerInCommand {
   const run: string[] = [];
   for (const word of words) {
-    if (!PHONE_WORD.test(word)) break;
+    if (!isPhoneWord(word)) break;
     run.push(word);
     if (digitCount(run.join('')) > MAX_PHONE_DIGITS) break;
   }

@@ -235,4 +235,32 @@ describe('field parsers reused by the guided flow', () => {
     expect(parseInvoiceRef(' inv_7kq2mx ')).toBe('INV-7KQ2MX');
     expect(parseInvoiceRef('INV-')).toBeNull();
   });
+  describe('long lines are read in linear time (no regular expression backtracks on them)', () => {
+    // Quadratic matching took 0.5-1.6 s on 20,000 characters and would take minutes on a
+    // megabyte; linear work on 60,000 characters takes milliseconds.
+    const run = (n: number, piece: string) => piece.repeat(n / piece.length);
+    it.each([
+      ['commas after the customer', `invoice ${run(60_000, ',')}x 500 Logo`],
+      ['digits then a letter', `invoice ${run(60_000, '1')}x 500 Logo`],
+      ['dots after a command', `status ${run(60_000, '.')}x`],
+      ['dots after a ref', `pay INV-${run(60_000, '.')}x`],
+      ['exclamation marks', `${run(60_000, '!')}x`],
+      ['commas in a ref', `${run(60_000, ',')}x`],
+    ])('%s', (_name, text) => {
+      const started = performance.now();
+      parseCommand(text);
+      parseInvoiceRef(text);
+      parseYesNo(text);
+      expect(performance.now() - started).toBeLessThan(500);
+    });
+
+    it('still strips the punctuation it did', () => {
+      expect(parseCommand('help .')).toEqual({ type: 'help' });
+      expect(parseCommand('status INV-7KQ2MX!!')).toEqual({ type: 'status', ref: 'INV-7KQ2MX' });
+      expect(parseCommand('invoice 0712345678,, 1500;: Logo design')).toEqual(
+        invoice(phone(MARY), 1500, 'Logo design'),
+      );
+      expect(parseYesNo('yes!.')).toBe('yes');
+    });
+  });
 });

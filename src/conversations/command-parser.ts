@@ -6,6 +6,7 @@ import {
   parseAmount,
   parseDescription,
   readCustomer,
+  stripTrailing,
   stripTrailingPunctuation,
 } from './command-parser.fields';
 import type { ParsedCommand, RefCommand } from './command-parser.types';
@@ -13,6 +14,7 @@ import type { ParsedCommand, RefCommand } from './command-parser.types';
 export * from './command-parser.types';
 export {
   normalizeText,
+  stripTrailing,
   parseAmount,
   parseCustomerRef,
   parseDescription,
@@ -33,7 +35,7 @@ export {
 const REF = /^#?inv([-_\u2010-\u2015 ]?)([a-z0-9]{4,12})$/i;
 
 export function parseInvoiceRef(text: string): string | null {
-  const match = REF.exec(normalizeText(text).replace(/[.,!?]+$/, ''));
+  const match = REF.exec(stripTrailing(normalizeText(text), '.,!?'));
   if (!match) return null;
   const [, separator = '', code = ''] = match;
   if (separator === '' && !/\d/.test(code)) return null;
@@ -73,7 +75,9 @@ export function parseCommand(text: string): ParsedCommand {
     return parseInvoiceLine(rawRest);
   }
 
-  const bare = normalized.replace(/\s*[.!?]+$/, '');
+  // Trailing punctuation and the space before it ("help ." is "help").
+  const unpunctuated = stripTrailing(normalized, '.!?');
+  const bare = unpunctuated === normalized ? normalized : unpunctuated.trimEnd();
   const words = bare === '' ? [] : bare.split(' ');
   const keyword = (words[0] ?? '').toLowerCase().replace(/:$/, '');
   const rest = words.slice(1).join(' ');

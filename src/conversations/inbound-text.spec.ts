@@ -41,3 +41,14 @@ describe('choiceNumber', () => {
     expect(choiceNumber(undefined)).toBeNull();
   });
 });
+
+describe('long texts', () => {
+  it('reads a digit followed by a long run of spaces in linear time', () => {
+    const text = `1${' '.repeat(60_000)}x`;
+    const started = performance.now();
+    expect(choiceNumber(text)).toBeNull();
+    expect(buttonOf(message({ text }), ['flow:send'])).toBeNull();
+    expect(choiceNumber(` #2 . `)).toBe(2);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+});

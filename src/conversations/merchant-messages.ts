@@ -17,6 +17,7 @@ import {
   parseDescription,
   parseOptionalName,
   type ParsedCommand,
+  stripTrailing,
 } from './command-parser';
 import type { CustomerRef } from './command-parser.types';
 import { type ConversationRow, ConversationStore } from './conversation.store';
@@ -304,9 +305,7 @@ export class MerchantMessages {
     conversation: ConversationRow,
     text: string,
   ): Promise<void> {
-    const word = normalizeText(text)
-      .toLowerCase()
-      .replace(/[.!]+$/, '');
+    const word = stripTrailing(normalizeText(text).toLowerCase(), '.!');
     if (['send', 'tuma', 'yes', 'ndio', 'ndiyo', 'ok', 'sawa'].includes(word))
       await this.sendDraft(turn, merchant, conversation);
     else if (['edit', 'badilisha', 'change'].includes(word))
