@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SendOutcome } from '../channels/channel.port';
 
 /**
@@ -23,7 +23,27 @@ const errors = new Counter({
   registers: [providerRegistry],
 });
 
+const circuits = new Gauge({
+  name: 'invoiceiq_provider_circuit_state',
+  help: 'Circuit breaker of a provider operation: 0 closed, 1 half-open (one trial call), 2 open (calls refused locally)',
+  labelNames: ['provider', 'operation'] as const,
+  registers: [providerRegistry],
+});
+
 export type Provider = 'whatsapp' | 'sms' | 'daraja';
+
+export type CircuitStateName = 'closed' | 'half_open' | 'open';
+
+const CIRCUIT_VALUE: Record<CircuitStateName, number> = { closed: 0, half_open: 1, open: 2 };
+
+/** The state of one operation's breaker (Daraja: token, push, query), for alerting. */
+export function observeCircuit(
+  provider: Provider,
+  operation: string,
+  state: CircuitStateName,
+): void {
+  circuits.set({ provider, operation }, CIRCUIT_VALUE[state]);
+}
 
 /** `code` is the provider's code (131047, 403, 500.001.1001, timeout…) when the call failed. */
 export function observeProviderCall(

@@ -371,7 +371,7 @@ describe('DarajaClient against the Daraja simulator (real HTTP)', () => {
         phone: msisdn(phone),
       });
 
-      expect(await client.stkQuery(pushed.checkoutRequestId)).toEqual({
+      expect(await client.stkQuery(pushed.checkoutRequestId)).toMatchObject({
         status: 'final',
         resultCode: 0,
         resultDesc: 'The service request is processed successfully.',
@@ -487,14 +487,13 @@ describe('DarajaClient against the Daraja simulator (real HTTP)', () => {
   describe('failures', () => {
     it('5xx that may have started a prompt is ambiguous and is not re-pushed', async () => {
       const client = new DarajaClient(t.config, FAST);
-      for (const errorCode of ['500.003.1001', '500.003.02']) {
+      for (const errorCode of ['500.003.1001', '500.003.99']) {
         await ctl('faults', {
           target: 'push',
           kind: 'error',
           httpStatus: 500,
           errorCode,
-          errorMessage:
-            errorCode === '500.003.02' ? 'Spike Arrest Violation' : 'Internal Server Error',
+          errorMessage: 'Internal Server Error',
           afterProcessing: true,
         });
         const result = await push(client, nextPhone());
@@ -505,6 +504,28 @@ describe('DarajaClient against the Daraja simulator (real HTTP)', () => {
       }
       expect(await simRequests('push')).toHaveLength(2);
     });
+
+    it.each([
+      ['spike arrest', 500, '500.003.02', 'Spike Arrest Violation'],
+      ['quota', 500, '500.003.03', 'Quota Violation'],
+      ['HTTP 429', 429, '500.003.02', 'Spike arrest violation'],
+    ])(
+      '%s on a push is a definite, retryable refusal, never ambiguous, and not retried at once',
+      async (_name, httpStatus, errorCode, errorMessage) => {
+        const client = new DarajaClient(t.config, FAST);
+        await ctl('faults', { target: 'push', kind: 'error', httpStatus, errorCode, errorMessage });
+        expect(await push(client, nextPhone())).toEqual({
+          status: 'rejected',
+          code: errorCode,
+          message: errorMessage,
+          retryable: true,
+        });
+        // Refused at the gateway: no prompt started, and one request only (the caller backs off).
+        expect((await ctl('pushes')).pushes).toHaveLength(0);
+        expect(await simRequests('push')).toHaveLength(1);
+        expect(client.circuitStates.push).toBe('closed');
+      },
+    );
 
     it('a dropped connection or a timeout after sending is ambiguous, and not retried', async () => {
       const client = new DarajaClient(t.config, { ...FAST, timeoutMs: 300 });
@@ -524,23 +545,154 @@ describe('DarajaClient against the Daraja simulator (real HTTP)', () => {
       expect(await simRequests('push')).toHaveLength(2);
     });
 
-    it('opens the circuit after repeated 5xx and stops calling Daraja', async () => {
+    it('a push outage opens the push circuit only: queries and OAuth keep flowing', async () => {
       const client = new DarajaClient(t.config, FAST);
       await ctl('faults', { target: 'push', kind: 'error', count: 10 });
       for (let i = 0; i < FAST.breakerThreshold; i++) {
         expect((await push(client, nextPhone())).status).toBe('ambiguous');
       }
-      expect(client.circuitState).toBe('open');
+      expect(client.circuitStates).toEqual({ token: 'closed', push: 'open', query: 'closed' });
       expect(await push(client, nextPhone())).toMatchObject({
         status: 'rejected',
         code: 'circuit_open',
         retryable: true,
+        message: expect.stringContaining('STK push'),
+      });
+      expect(await simRequests('push')).toHaveLength(FAST.breakerThreshold);
+
+      // Status queries still reach Daraja (this one is unknown to it: "ask again later")…
+      expect(await client.stkQuery('ws_CO_000000000000001')).toMatchObject({ status: 'pending' });
+      // …and so does OAuth when the token has to be renewed.
+      await ctl('tokens/expire', {});
+      expect(await client.stkQuery('ws_CO_000000000000001')).toMatchObject({ status: 'pending' });
+      expect(await oauthCalls()).toBe(2);
+      expect(await simRequests('query')).toHaveLength(3); // 400, then 404 (expired token) and 400
+      expect(client.circuitStates).toEqual({ token: 'closed', push: 'open', query: 'closed' });
+    });
+
+    it('a query outage opens the query circuit only: pushes keep flowing', async () => {
+      const client = new DarajaClient(t.config, FAST);
+      const pushed = await accepted(client, nextPhone());
+      await ctl('faults', { target: 'query', kind: 'error', count: 20 });
+      for (let i = 0; i < 5 && client.circuitStates.query !== 'open'; i++) {
+        expect(await client.stkQuery(pushed.checkoutRequestId)).toMatchObject({
+          status: 'error',
+        });
+      }
+      expect(client.circuitStates).toEqual({ token: 'closed', push: 'closed', query: 'open' });
+      const queriesSent = (await simRequests('query')).length;
+      expect(await client.stkQuery(pushed.checkoutRequestId)).toMatchObject({
+        status: 'error',
+        code: 'circuit_open',
+        message: expect.stringContaining('STK query'),
+      });
+      expect(await simRequests('query')).toHaveLength(queriesSent);
+      const metrics = await (await fetch(`${t.url}/metrics`)).text();
+      expect(metrics).toContain(
+        'invoiceiq_provider_circuit_state{provider="daraja",operation="query"} 2',
+      );
+      expect(metrics).toContain(
+        'invoiceiq_provider_circuit_state{provider="daraja",operation="push"} 0',
+      );
+
+      // New prompts go out as if nothing happened.
+      await accepted(client, nextPhone());
+      await accepted(client, nextPhone());
+      expect(client.circuitStates.push).toBe('closed');
+    });
+
+    it('an OAuth outage opens the token circuit only; pushes flow again once OAuth is back', async () => {
+      const client = new DarajaClient(t.config, { ...FAST, breakerHalfOpenAfterMs: 300 });
+      await ctl('faults', { target: 'oauth', kind: 'error', count: 20 });
+      for (let i = 0; i < 5 && client.circuitStates.token !== 'open'; i++) {
+        expect(await push(client, nextPhone())).toMatchObject({
+          status: 'rejected',
+          retryable: true,
+        });
+      }
+      expect(client.circuitStates).toEqual({ token: 'open', push: 'closed', query: 'closed' });
+      expect(await push(client, nextPhone())).toMatchObject({
+        status: 'rejected',
+        code: 'circuit_open',
+        message: expect.stringContaining('OAuth token'),
       });
       expect(await client.stkQuery('ws_CO_1')).toMatchObject({
         status: 'error',
         code: 'circuit_open',
       });
-      expect(await simRequests('push')).toHaveLength(FAST.breakerThreshold);
+      expect(await simRequests('push')).toHaveLength(0);
+
+      // OAuth recovers: after the half-open wait one trial token request closes the circuit, and
+      // the push circuit, never opened, lets the prompt straight through.
+      await ctl('reset', {});
+      await sleep(350);
+      await accepted(client, nextPhone());
+      expect(client.circuitStates).toEqual({ token: 'closed', push: 'closed', query: 'closed' });
+    });
+
+    it('throttling slows down but never opens a circuit, and heavy polling does not block pushes', async () => {
+      const client = new DarajaClient(t.config, {
+        ...FAST,
+        throttleCooldownMs: 200,
+        throttleMaxCooldownMs: 400,
+      });
+      // Pushes: well over the breaker threshold of throttled refusals, then a normal push.
+      const throttles = FAST.breakerThreshold * 2;
+      await ctl('faults', {
+        target: 'push',
+        kind: 'error',
+        errorCode: '500.003.02',
+        errorMessage: 'Spike Arrest Violation',
+        count: throttles,
+      });
+      for (let i = 0; i < throttles; i++) {
+        expect(await push(client, nextPhone())).toMatchObject({
+          status: 'rejected',
+          code: '500.003.02',
+          retryable: true,
+        });
+      }
+      expect(client.circuitStates.push).toBe('closed');
+      await accepted(client, nextPhone());
+
+      // Queries: Daraja allows one a minute here; heavy polling is throttled.
+      const phone = nextPhone();
+      await ctl('next-outcome', { phone, outcome: 'success', mode: 'interactive' });
+      const pushed = await accepted(client, phone);
+      await ctl('settings', { queryRateLimitPerMinute: 1 });
+      expect(await client.stkQuery(pushed.checkoutRequestId)).toMatchObject({
+        status: 'pending',
+      });
+      expect(await client.stkQuery(pushed.checkoutRequestId)).toMatchObject({
+        status: 'error',
+        code: '500.003.02',
+      });
+      // The client now holds queries back itself instead of feeding the rate limit…
+      const sent = (await simRequests('query')).length;
+      for (let i = 0; i < 20; i++) {
+        expect(await client.stkQuery(pushed.checkoutRequestId)).toMatchObject({
+          status: 'error',
+          code: 'throttled',
+        });
+      }
+      expect(await simRequests('query')).toHaveLength(sent);
+      // …while pushes go straight through.
+      await accepted(client, nextPhone());
+      await accepted(client, nextPhone());
+      // After the pause queries are tried again (and throttled again: a longer pause follows).
+      await sleep(250);
+      expect(await client.stkQuery(pushed.checkoutRequestId)).toMatchObject({
+        status: 'error',
+        code: '500.003.02',
+      });
+      expect(await simRequests('query')).toHaveLength(sent + 1);
+      expect(client.circuitStates).toEqual({ token: 'closed', push: 'closed', query: 'closed' });
+      // Once Daraja lets queries through again, they answer normally.
+      await ctl('settings', { queryRateLimitPerMinute: 0 });
+      await sleep(450);
+      expect(await client.stkQuery(pushed.checkoutRequestId)).toMatchObject({
+        status: 'pending',
+      });
     });
 
     it('a connection refused before sending is retryable, never ambiguous', async () => {
@@ -576,11 +728,12 @@ describe('DarajaClient against the Daraja simulator (real HTTP)', () => {
       expect(first).toMatchObject({ status: 'rejected', retryable: true });
       expect(first.status === 'rejected' && first.code).toBe('network');
       let last = first;
-      for (let i = 0; i < 5 && client.circuitState !== 'open'; i++) {
+      for (let i = 0; i < 5 && client.circuitStates.token !== 'open'; i++) {
         last = await push(client, '0712345678');
         expect(last.status).toBe('rejected');
       }
-      expect(client.circuitState).toBe('open');
+      // Nothing gets past OAuth, so only the token circuit saw the outage.
+      expect(client.circuitStates).toEqual({ token: 'open', push: 'closed', query: 'closed' });
       expect(await push(client, '0712345678')).toMatchObject({
         status: 'rejected',
         code: 'circuit_open',

@@ -4,7 +4,13 @@ import { observeProviderCall } from '../../stats/provider-metrics';
  * JSON) or a network failure that says whether the request may have reached Safaricom.
  */
 export type DarajaHttpResult =
-  | { kind: 'response'; status: number; body: unknown }
+  | {
+      kind: 'response';
+      status: number;
+      body: unknown;
+      /** From a `Retry-After` header, when the gateway sent one (throttling). */
+      retryAfterMs?: number;
+    }
   | { kind: 'network'; maybeSent: boolean; detail: string };
 
 export interface DarajaErrorEnvelope {
@@ -82,10 +88,25 @@ async function call(request: DarajaHttpRequest): Promise<DarajaHttpResult> {
       signal: AbortSignal.timeout(request.timeoutMs),
     });
     const text = await response.text();
-    return { kind: 'response', status: response.status, body: parseJson(text) };
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    return {
+      kind: 'response',
+      status: response.status,
+      body: parseJson(text),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    };
   } catch (error) {
     return { kind: 'network', ...classifyNetworkError(error) };
   }
+}
+
+/** `Retry-After` as seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 function parseJson(text: string): unknown {

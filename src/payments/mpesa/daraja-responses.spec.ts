@@ -1,7 +1,8 @@
 import type { DarajaHttpResult } from './daraja-http';
-import { classifyNetworkError } from './daraja-http';
+import { classifyNetworkError, parseRetryAfter } from './daraja-http';
 import {
   countsAsOutage,
+  isThrottled,
   isTransient,
   isUnsent,
   mapPushResponse,
@@ -42,8 +43,7 @@ describe('mapPushResponse', () => {
   it('is ambiguous for anything that may have started a prompt', () => {
     for (const r of [
       res(500, env('500.003.1001', 'Internal Server Error')),
-      res(500, env('500.003.02', 'Spike Arrest Violation')),
-      res(500, env('500.003.03', 'Quota Violation')),
+      res(500, env('500.003.99', 'Something new')),
       res(503, '<html>busy</html>'),
       res(200, 'garbage'),
       res(200, { ResponseCode: '0' }),
@@ -51,6 +51,38 @@ describe('mapPushResponse', () => {
     ]) {
       expect(mapPushResponse(r).status).toBe('ambiguous');
     }
+  });
+
+  it('rejects spike arrest, quota and HTTP 429 as definite, retryable refusals (nothing reached M-PESA)', () => {
+    expect(mapPushResponse(res(500, env('500.003.02', 'Spike Arrest Violation')))).toEqual({
+      status: 'rejected',
+      code: '500.003.02',
+      message: 'Spike Arrest Violation',
+      retryable: true,
+    });
+    expect(mapPushResponse(res(500, env('500.003.03', 'Quota Violation')))).toEqual({
+      status: 'rejected',
+      code: '500.003.03',
+      message: 'Quota Violation',
+      retryable: true,
+    });
+    // The gateway may put the same envelope on a 429, or answer 429 with no envelope at all.
+    expect(mapPushResponse(res(429, env('500.003.02', 'Spike arrest violation')))).toEqual({
+      status: 'rejected',
+      code: '500.003.02',
+      message: 'Spike arrest violation',
+      retryable: true,
+    });
+    expect(mapPushResponse(res(429, '<html>Too Many Requests</html>'))).toEqual({
+      status: 'rejected',
+      code: 'http_429',
+      message: 'HTTP 429: rate limited',
+      retryable: true,
+    });
+    expect(mapPushResponse(res(429, undefined))).toMatchObject({
+      status: 'rejected',
+      retryable: true,
+    });
   });
 
   it('rejects definite refusals, retryable only when waiting helps', () => {
@@ -105,10 +137,20 @@ describe('mapQueryResponse', () => {
     expect(mapQueryResponse(res(200, final))).toEqual({
       status: 'final',
       resultCode: 1032,
+      rawResultCode: '1032',
       resultDesc: 'Request cancelled by user',
     });
     expect(mapQueryResponse(res(200, { ...final, ResultCode: '0' }))).toMatchObject({
       resultCode: 0,
+    });
+  });
+
+  it('ends on a non-numeric ResultCode instead of asking for ever', () => {
+    expect(mapQueryResponse(res(200, { ...final, ResultCode: 'SFC_IC0003' }))).toEqual({
+      status: 'final',
+      resultCode: null,
+      rawResultCode: 'SFC_IC0003',
+      resultDesc: 'Request cancelled by user',
     });
   });
 
@@ -132,6 +174,11 @@ describe('mapQueryResponse', () => {
       code: '500.003.02',
       message: 'Spike Arrest Violation',
     });
+    expect(mapQueryResponse(res(500, env('500.003.03', 'Quota Violation')))).toMatchObject({
+      status: 'error',
+      code: '500.003.03',
+    });
+    expect(mapQueryResponse(res(429, ''))).toMatchObject({ status: 'error', code: 'http_429' });
     expect(mapQueryResponse(res(500, env('500.001.1001', 'Wrong credentials'))).status).toBe(
       'error',
     );
@@ -163,9 +210,46 @@ describe('retry and breaker predicates', () => {
     expect(countsAsOutage({ kind: 'network', maybeSent: false, detail: 'ECONNREFUSED' })).toBe(
       true,
     );
+    expect(countsAsOutage({ kind: 'network', maybeSent: true, detail: 'timeout' })).toBe(true);
     expect(countsAsOutage(res(500, env('500.003.1001', 'Internal Server Error')))).toBe(true);
+    expect(countsAsOutage(res(502, '<html>Bad Gateway</html>'))).toBe(true);
     expect(countsAsOutage(res(500, env('500.001.1001', 'Unable to lock subscriber')))).toBe(false);
+    expect(
+      countsAsOutage(res(500, env('500.001.1001', 'The transaction is being processed'))),
+    ).toBe(false);
     expect(countsAsOutage(res(400, env('400.002.02', 'Bad Request - Invalid Amount')))).toBe(false);
+  });
+
+  it('never counts throttling as an outage', () => {
+    for (const r of [
+      res(500, env('500.003.02', 'Spike Arrest Violation')),
+      res(500, env('500.003.03', 'Quota Violation')),
+      res(429, ''),
+      res(429, env('500.003.02', 'Spike Arrest Violation')),
+    ]) {
+      expect(isThrottled(r)).toBe(true);
+      expect(countsAsOutage(r)).toBe(false);
+      // Not retried inside the client either: an immediate retry only feeds the rate limit.
+      expect(isUnsent(r)).toBe(false);
+      expect(isTransient(r)).toBe(false);
+    }
+    expect(isThrottled(res(500, env('500.003.1001', 'Internal Server Error')))).toBe(false);
+    expect(isThrottled(res(500, env('500.001.1001', 'Unable to lock subscriber')))).toBe(false);
+    expect(isThrottled({ kind: 'network', maybeSent: false, detail: 'ECONNREFUSED' })).toBe(false);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads seconds and HTTP dates, and ignores the rest', () => {
+    expect(parseRetryAfter('7')).toBe(7000);
+    expect(parseRetryAfter('0.5')).toBe(500);
+    const now = Date.parse('2026-01-15T10:00:00Z');
+    expect(parseRetryAfter('Thu, 15 Jan 2026 10:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('Thu, 15 Jan 2026 09:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter(null)).toBeUndefined();
+    expect(parseRetryAfter('')).toBeUndefined();
+    expect(parseRetryAfter('-3')).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
   });
 });
 

@@ -13,6 +13,7 @@ import {
 } from 'cockatiel';
 import { maskPhone } from '../../common/logging/redact';
 import { AppConfig } from '../../config/app-config';
+import { type CircuitStateName, observeCircuit } from '../../stats/provider-metrics';
 import type {
   PaymentProvider,
   StkPushRequest,
@@ -35,12 +36,14 @@ import {
 import { stkCredentials } from './daraja-password';
 import {
   countsAsOutage,
+  isThrottled,
   isTransient,
   isUnsent,
   mapPushResponse,
   mapQueryResponse,
 } from './daraja-responses';
 import { checkStkPush } from './daraja-stk-fields';
+import { ThrottleGate } from './daraja-throttle';
 import {
   DarajaTokenCache,
   FALLBACK_LIFETIME_SECONDS,
@@ -53,26 +56,59 @@ const PUSH_PATH = '/mpesa/stkpush/v1/processrequest';
 const QUERY_PATH = '/mpesa/stkpushquery/v1/query';
 const OAUTH_PATH = '/oauth/v1/generate?grant_type=client_credentials';
 
+/** Each has its own circuit breaker: an outage of one never pauses the others. */
+export const DARAJA_OPERATIONS = ['token', 'push', 'query'] as const;
+export type DarajaOperation = (typeof DARAJA_OPERATIONS)[number];
+
 type Sent = { kind: 'done'; result: DarajaHttpResult } | { kind: 'circuit_open' };
 type Exchange = Sent | { kind: 'no_token'; failure: TokenFailure };
 
-const CIRCUIT_OPEN: TokenFailure = {
-  code: 'circuit_open',
-  message: 'Daraja is failing; calls are paused for a while',
-  retryable: true,
+const CIRCUIT_OPEN_CODE = 'circuit_open';
+const THROTTLED_CODE = 'throttled';
+
+const OPERATION_NAMES: Record<DarajaOperation, string> = {
+  token: 'OAuth token',
+  push: 'STK push',
+  query: 'STK query',
 };
+
+function circuitOpen(operation: DarajaOperation): TokenFailure {
+  return {
+    code: CIRCUIT_OPEN_CODE,
+    message: `Daraja ${OPERATION_NAMES[operation]} calls are failing; paused for a while`,
+    retryable: true,
+  };
+}
+
+function stateName(state: CircuitState): CircuitStateName {
+  switch (state) {
+    case CircuitState.Closed:
+      return 'closed';
+    case CircuitState.HalfOpen:
+      return 'half_open';
+    case CircuitState.Open:
+    case CircuitState.Isolated:
+      return 'open';
+  }
+}
 
 /**
  * M-PESA Express over Daraja. Reads AppConfig on every call, because in sandbox mode the base
- * URL is only known once the server listens. One instance per process: it owns the token cache
- * and the circuit breaker.
+ * URL is only known once the server listens. One instance per process: it owns the token cache,
+ * one circuit breaker per operation (OAuth token, push, query) and the query throttle.
+ *
+ * Outages (network errors, 5xx) open the breaker of the operation that met them, so a query
+ * outage or heavy polling never stops new pushes. Throttling (spike arrest, quota, 429) and
+ * business refusals never open a breaker: a throttled push is a retryable refusal, and throttled
+ * queries pause further queries for a moment (ThrottleGate) instead of feeding the rate limit.
  */
 @Injectable()
 export class DarajaClient implements PaymentProvider {
   private readonly logger = new Logger(DarajaClient.name);
   private readonly options: DarajaClientOptions;
   private readonly tokens = new DarajaTokenCache();
-  private readonly breaker: CircuitBreakerPolicy;
+  private readonly breakers: Record<DarajaOperation, CircuitBreakerPolicy>;
+  private readonly queryThrottle: ThrottleGate;
   private readonly retryUnsent: RetryPolicy;
   private readonly retryTransient: RetryPolicy;
 
@@ -82,13 +118,12 @@ export class DarajaClient implements PaymentProvider {
   ) {
     this.options = { ...DEFAULT_DARAJA_CLIENT_OPTIONS, ...options };
     const o = this.options;
-    this.breaker = circuitBreaker(
-      handleWhenResult((r) => countsAsOutage(r as DarajaHttpResult)),
-      {
-        halfOpenAfter: o.breakerHalfOpenAfterMs,
-        breaker: new ConsecutiveBreaker(o.breakerThreshold),
-      },
-    );
+    this.breakers = {
+      token: this.newBreaker('token'),
+      push: this.newBreaker('push'),
+      query: this.newBreaker('query'),
+    };
+    this.queryThrottle = new ThrottleGate(o.throttleCooldownMs, o.throttleMaxCooldownMs);
     const backoff = new ExponentialBackoff({
       initialDelay: o.retryInitialDelayMs,
       maxDelay: o.retryMaxDelayMs,
@@ -103,17 +138,34 @@ export class DarajaClient implements PaymentProvider {
     );
   }
 
-  /** For health checks and tests. */
-  get circuitState(): 'closed' | 'open' | 'half_open' {
-    switch (this.breaker.state) {
-      case CircuitState.Closed:
-        return 'closed';
-      case CircuitState.HalfOpen:
-        return 'half_open';
-      case CircuitState.Open:
-      case CircuitState.Isolated:
-        return 'open';
-    }
+  /** Each operation's breaker, for metrics, health and tests. */
+  get circuitStates(): Record<DarajaOperation, CircuitStateName> {
+    return {
+      token: stateName(this.breakers.token.state),
+      push: stateName(this.breakers.push.state),
+      query: stateName(this.breakers.query.state),
+    };
+  }
+
+  private newBreaker(operation: DarajaOperation): CircuitBreakerPolicy {
+    const breaker = circuitBreaker(
+      handleWhenResult((r) => countsAsOutage(r as DarajaHttpResult)),
+      {
+        halfOpenAfter: this.options.breakerHalfOpenAfterMs,
+        breaker: new ConsecutiveBreaker(this.options.breakerThreshold),
+      },
+    );
+    observeCircuit('daraja', operation, 'closed');
+    breaker.onStateChange((state) => {
+      const name = stateName(state);
+      observeCircuit('daraja', operation, name);
+      if (name === 'open') {
+        this.logger.warn({ operation, code: CIRCUIT_OPEN_CODE }, 'Daraja circuit opened');
+      } else {
+        this.logger.log({ operation, state: name }, 'Daraja circuit state changed');
+      }
+    });
+    return breaker;
   }
 
   async stkPush(request: StkPushRequest): Promise<StkPushResult> {
@@ -136,7 +188,7 @@ export class DarajaClient implements PaymentProvider {
       TransactionDesc: fields.transactionDesc,
     });
 
-    const exchange = await this.authorizedPost(PUSH_PATH, body, this.retryUnsent);
+    const exchange = await this.authorizedPost('push', PUSH_PATH, body, this.retryUnsent);
     const result = this.pushResult(exchange);
     const who = { phone: maskPhone(fields.msisdn), amount: fields.amount };
     if (result.status === 'accepted') {
@@ -153,18 +205,34 @@ export class DarajaClient implements PaymentProvider {
   }
 
   async stkQuery(checkoutRequestId: string): Promise<StkQueryResult> {
+    const wait = this.queryThrottle.waitMs;
+    if (wait > 0) {
+      return {
+        status: 'error',
+        code: THROTTLED_CODE,
+        message: `Daraja throttled status queries; holding them for ${Math.ceil(wait / 1000)} s`,
+      };
+    }
     const mpesa = this.config.mpesa;
     const body = () => ({
       BusinessShortCode: mpesa.shortcode,
       ...stkCredentials(mpesa.shortcode, mpesa.passkey),
       CheckoutRequestID: checkoutRequestId,
     });
-    const exchange = await this.authorizedPost(QUERY_PATH, body, this.retryTransient);
+    const exchange = await this.authorizedPost('query', QUERY_PATH, body, this.retryTransient);
     if (exchange.kind === 'circuit_open') {
-      return { status: 'error', code: CIRCUIT_OPEN.code, message: CIRCUIT_OPEN.message };
+      const { code, message } = circuitOpen('query');
+      return { status: 'error', code, message };
     }
     if (exchange.kind === 'no_token') {
       return { status: 'error', code: exchange.failure.code, message: exchange.failure.message };
+    }
+    if (isThrottled(exchange.result)) {
+      this.queryThrottle.throttled(
+        exchange.result.kind === 'response' ? exchange.result.retryAfterMs : undefined,
+      );
+    } else if (exchange.result.kind === 'response') {
+      this.queryThrottle.passed();
     }
     const result = mapQueryResponse(exchange.result);
     if (result.status === 'error') {
@@ -179,7 +247,7 @@ export class DarajaClient implements PaymentProvider {
   private pushResult(exchange: Exchange): StkPushResult {
     switch (exchange.kind) {
       case 'circuit_open':
-        return { status: 'rejected', ...CIRCUIT_OPEN };
+        return { status: 'rejected', ...circuitOpen('push') };
       case 'no_token':
         return { status: 'rejected', ...exchange.failure };
       case 'done':
@@ -192,6 +260,7 @@ export class DarajaClient implements PaymentProvider {
    * is retried exactly once with a fresh token: Daraja refused the request before processing it.
    */
   private async authorizedPost(
+    operation: 'push' | 'query',
     path: string,
     body: () => Record<string, unknown>,
     policy: RetryPolicy,
@@ -199,12 +268,9 @@ export class DarajaClient implements PaymentProvider {
     const url = `${this.config.providerBaseUrl('mpesa')}${path}`;
     for (let attempt = 0; ; attempt++) {
       const token = await this.accessToken();
-      if (!token.ok) {
-        return token.failure.code === CIRCUIT_OPEN.code
-          ? { kind: 'circuit_open' }
-          : { kind: 'no_token', failure: token.failure };
-      }
-      const sent = await this.send(policy, {
+      // No token (OAuth refused, failing, or its circuit open): nothing was sent.
+      if (!token.ok) return { kind: 'no_token', failure: token.failure };
+      const sent = await this.send(operation, policy, {
         method: 'POST',
         url,
         headers: { Authorization: `Bearer ${token.token}` },
@@ -225,13 +291,13 @@ export class DarajaClient implements PaymentProvider {
     const { consumerKey, consumerSecret } = this.config.mpesa;
     return this.tokens.get(`${base}|${consumerKey}`, async (): Promise<TokenFetchResult> => {
       const basic = Buffer.from(`${consumerKey}:${consumerSecret}`, 'utf8').toString('base64');
-      const sent = await this.send(this.retryTransient, {
+      const sent = await this.send('token', this.retryTransient, {
         method: 'GET',
         url: `${base}${OAUTH_PATH}`,
         headers: { Authorization: `Basic ${basic}` },
         timeoutMs: this.options.timeoutMs,
       });
-      if (sent.kind === 'circuit_open') return { ok: false, failure: CIRCUIT_OPEN };
+      if (sent.kind === 'circuit_open') return { ok: false, failure: circuitOpen('token') };
       const fetched = tokenFromResponse(sent.result);
       if (!fetched.ok) {
         this.logger.warn({ outcome: describeResult(sent.result) }, 'Daraja OAuth failed');
@@ -240,9 +306,14 @@ export class DarajaClient implements PaymentProvider {
     });
   }
 
-  private async send(policy: RetryPolicy, request: DarajaHttpRequest): Promise<Sent> {
+  private async send(
+    operation: DarajaOperation,
+    policy: RetryPolicy,
+    request: DarajaHttpRequest,
+  ): Promise<Sent> {
+    const breaker = this.breakers[operation];
     try {
-      const result = await policy.execute(() => this.breaker.execute(() => darajaHttp(request)));
+      const result = await policy.execute(() => breaker.execute(() => darajaHttp(request)));
       return { kind: 'done', result };
     } catch (error) {
       if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
