@@ -60,16 +60,22 @@ export class AdminOperationsController {
   @Post('payments/:id/review')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Settle a payment held for review (M-PESA confirmed another amount than asked)',
+    summary:
+      'Settle a payment held for review, or one that ended with an unknown M-PESA ResultCode',
     description:
-      'accept applies the reported amount to the invoice (PAID or PARTIALLY_PAID); reject fails ' +
-      'the attempt so the customer can pay again. Until settled, the invoice stays in ' +
-      'PAYMENT_INIT. GET /admin/reconciliation lists these as amount_review.',
+      'Held for review: M-PESA confirmed another amount than asked (amount_review), or a success ' +
+      'whose CheckoutRequestID was never stored matches several pushes (orphan_review). accept ' +
+      'applies the reported amount to the invoice (PAID or PARTIALLY_PAID; an orphan success ' +
+      'goes to one payment only); reject fails the attempt so the customer can pay again. Until ' +
+      'settled, an open attempt holds its invoice in PAYMENT_INIT. A payment that ended with an ' +
+      'unknown ResultCode (unknown_result) is settled the same way once checked in the M-PESA ' +
+      'portal. GET /admin/reconciliation lists all of these.',
   })
   @ApiBadRequestResponse({ description: 'decision is not accept or reject, or note is missing' })
   @ApiNotFoundResponse({ description: 'No payment has this id' })
   @ApiConflictResponse({
-    description: 'The payment is not in review (or was settled already), or the invoice moved on',
+    description:
+      'The payment is not in review (or was settled already), its orphan success was accepted for another payment, or the invoice moved on',
   })
   settleReview(@Param('id') id: string, @Body() body: SettleReviewBody): Promise<AdminPayment> {
     return this.payments.settleReview(id, body.decision, body.note);

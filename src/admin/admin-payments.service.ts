@@ -26,8 +26,14 @@ export interface AdminPayment {
   /** M-PESA's amount when it differs from `amount` (the payment was held for review). */
   paidAmount: number | null;
   flaggedReason: string | null;
+  /** Money taken beyond what the invoice still owed: refund it to the customer. */
+  overpaidAmount: number | null;
+  /** How the M-PESA result found this payment; amount_and_time: a lost CheckoutRequestID. */
+  matchedBy: PaymentRow['matched_by'];
   review: PaymentReview | null;
   initiatedAt: string;
+  /** When the push to Daraja started; null: it never did. */
+  pushStartedAt: string | null;
   completedAt: string | null;
 }
 
@@ -125,8 +131,11 @@ export function toAdminPayment(row: PaymentRow): AdminPayment {
     receipt: row.mpesa_receipt,
     paidAmount: row.paid_amount === null ? null : Number(row.paid_amount),
     flaggedReason: row.flagged_reason,
+    overpaidAmount: row.overpaid_amount === null ? null : Number(row.overpaid_amount),
+    matchedBy: row.matched_by,
     review: reviewOf(row),
     initiatedAt: new Date(row.initiated_at).toISOString(),
+    pushStartedAt: row.push_started_at ? new Date(row.push_started_at).toISOString() : null,
     completedAt: row.completed_at ? new Date(row.completed_at).toISOString() : null,
   };
 }

@@ -150,6 +150,7 @@ describe('invoice machine: the model', () => {
       'PAYMENT_INIT -PAYMENT_FAILED-> FAILED',
       'PAYMENT_INIT -PAYMENT_CONFIRMED-> PAID',
       'PAYMENT_INIT -PAYMENT_CONFIRMED-> PARTIALLY_PAID',
+      'PAYMENT_INIT -PAYMENT_CONFIRMED-> PAYMENT_INIT',
       'PARTIALLY_PAID -DELIVERY_ACCEPTED-> PARTIALLY_PAID',
       'PARTIALLY_PAID -REMIND-> PARTIALLY_PAID',
       'PARTIALLY_PAID -REMINDER_DUE-> PARTIALLY_PAID',
@@ -394,10 +395,21 @@ describe('invoice machine: effects and guards', () => {
     for (const event of [
       reject('p0'),
       fail('p0'),
-      confirm('p0'),
       { type: 'STK_ACCEPTED', paymentId: 'p0', checkoutRequestId: 'ws_x' } as InvoiceEvent,
     ])
       expect(send(initiating, event).accepted).toBe(false);
+  });
+
+  it('counts money of an earlier attempt that arrives while a newer push is out', () => {
+    const retrying = run([request('p1', 400), fail('p1'), request('p2', 1000)]);
+    const partial = send(retrying, confirm('p1', 400));
+    expect(partial.next.value).toBe('PAYMENT_INIT');
+    expect(partial.next.context).toMatchObject({ amountPaid: 400, pendingPaymentId: 'p2' });
+    expect(send(partial.next, confirm('p1', 400)).accepted).toBe(false);
+
+    const settled = send(retrying, confirm('p1', 1000));
+    expect(settled.next.value).toBe('PAID');
+    expect(settled.next.context.amountPaid).toBe(1000);
   });
 
   it('counts a late confirmation of a push it had given up on', () => {

@@ -18,6 +18,9 @@ export type DriftIssue =
   | 'stuck_pending'
   | 'stuck_unconfirmed'
   | 'amount_review'
+  | 'orphan_review'
+  | 'overpayment'
+  | 'unknown_result'
   | 'unmatched_callback';
 
 export interface DriftRow {
@@ -38,6 +41,12 @@ const ACTIONS: Record<DriftIssue, string> = {
     'push answer never arrived: timeout queued; check the M-PESA portal by phone and amount',
   amount_review:
     'callback amount differs from the request: confirm with the merchant, then POST /admin/payments/<id>/review (accept or reject)',
+  orphan_review:
+    'an M-PESA success whose CheckoutRequestID was never stored matches several pushes: find the payer in the M-PESA portal, accept it for that payment and reject the others (POST /admin/payments/<id>/review)',
+  overpayment:
+    'M-PESA took more than the invoice still owed (a second attempt paid it too, or it was closed): refund the overpaid amount to the customer',
+  unknown_result:
+    'M-PESA answered with a ResultCode we do not know: check the payment in the M-PESA portal, then POST /admin/payments/<id>/review (accept if it was paid, reject if not)',
   unmatched_callback:
     'callback for an unknown CheckoutRequestID: match it to a payment by hand or ignore it',
 };
@@ -51,9 +60,27 @@ interface StuckRow {
   id: string;
   invoice_id: string;
   status: string;
+  outcome: string | null;
   checkout_request_id: string | null;
   initiated_at: Date;
   flagged_reason: string | null;
+  review_event_id: string | null;
+  overpaid_amount: number | null;
+}
+
+function issueOf(p: StuckRow): DriftIssue {
+  switch (p.status) {
+    case 'review':
+      return p.review_event_id === null ? 'amount_review' : 'orphan_review';
+    case 'succeeded':
+      return p.overpaid_amount === null ? 'amount_review' : 'overpayment';
+    case 'failed':
+      return 'unknown_result';
+    case 'initiating':
+      return 'stuck_initiating';
+    default:
+      return p.checkout_request_id ? 'stuck_pending' : 'stuck_unconfirmed';
+  }
 }
 
 /**
@@ -77,11 +104,13 @@ export class ReconciliationService {
     const stuckBefore = new Date(now.getTime() - RECONCILE_AFTER_MS);
     const payments = await queryRows<StuckRow>(
       this.dataSource,
-      `SELECT id, invoice_id, status, checkout_request_id, initiated_at, flagged_reason
+      `SELECT id, invoice_id, status, outcome, checkout_request_id, initiated_at, flagged_reason,
+              review_event_id, overpaid_amount
          FROM payments
         WHERE (status IN ('initiating', 'pending') AND initiated_at < $1)
            OR status = 'review'
            OR (status = 'succeeded' AND flagged_reason IS NOT NULL AND reviewed_at IS NULL)
+           OR (status = 'failed' AND outcome = 'unknown' AND reviewed_at IS NULL)
         ORDER BY initiated_at
         LIMIT 500`,
       [stuckBefore],
@@ -96,14 +125,8 @@ export class ReconciliationService {
     );
     const age = (since: Date) => Math.round((now.getTime() - new Date(since).getTime()) / 1000);
     const rows: DriftRow[] = payments.map((p) => {
-      const issue: DriftIssue =
-        p.status === 'review' || p.status === 'succeeded'
-          ? 'amount_review'
-          : p.status === 'initiating'
-            ? 'stuck_initiating'
-            : p.checkout_request_id
-              ? 'stuck_pending'
-              : 'stuck_unconfirmed';
+      const issue = issueOf(p);
+      const otherAmount = issue === 'amount_review' && p.status === 'succeeded';
       return {
         issue,
         paymentId: p.id,
@@ -112,7 +135,7 @@ export class ReconciliationService {
         since: new Date(p.initiated_at),
         ageSeconds: age(p.initiated_at),
         detail: p.flagged_reason,
-        suggestedAction: p.status === 'succeeded' ? SUCCEEDED_WITH_OTHER_AMOUNT : ACTIONS[issue],
+        suggestedAction: otherAmount ? SUCCEEDED_WITH_OTHER_AMOUNT : ACTIONS[issue],
       };
     });
     for (const c of callbacks) {

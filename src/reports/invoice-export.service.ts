@@ -20,6 +20,8 @@ export interface InvoiceExportRow {
   state: string;
   amount: number;
   amount_paid: number;
+  /** M-PESA took this much beyond what the invoice owed (overpayments): to be refunded. */
+  refund_due: number;
   created_at: Date;
   /** created_at as PostgreSQL prints it, microseconds kept, for the keyset. */
   created_at_exact: string;
@@ -64,7 +66,9 @@ export class InvoiceExportService {
         this.dataSource,
         `SELECT i.id, i.ref, i.merchant_id, m.display_name AS merchant_name, i.state, i.amount,
                 i.amount_paid, i.created_at, i.created_at::text AS created_at_exact, i.sent_at,
-                i.paid_at, c.name AS customer_name, i.customer_phone
+                i.paid_at, c.name AS customer_name, i.customer_phone,
+                (SELECT COALESCE(sum(p.overpaid_amount), 0)::int FROM payments p
+                  WHERE p.invoice_id = i.id AND p.overpaid_amount IS NOT NULL) AS refund_due
            FROM invoices i
            JOIN merchants m ON m.id = i.merchant_id
            LEFT JOIN customers c ON c.id = i.customer_id

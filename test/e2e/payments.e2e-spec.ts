@@ -399,9 +399,10 @@ describe('payments: STK push, callbacks, polling (real HTTP against the Daraja s
     const res = await initiate({ invoiceRef: inv.ref }).expect(202);
     const held = await waitFor(async () => {
       const row = await payment(res.body.paymentId);
-      return row.result_desc?.startsWith('retry: ') && row;
+      return row.result_desc?.startsWith('last push refused: ') && row;
     });
-    expect(held.status).toBe('initiating');
+    // Refused before M-PESA: not started, so the next run pushes again rather than waiting.
+    expect(held).toMatchObject({ status: 'initiating', push_started_at: null });
     const [outboxRow] = await db.query(
       `SELECT id, status, attempts FROM outbox WHERE kind = 'mpesa.stk_push' AND payload->>'paymentId' = $1`,
       [held.id],

@@ -43,6 +43,7 @@ const HEADER = [
   'amount',
   'amount_paid',
   'balance',
+  'refund_due',
   'created_at',
   'sent_at',
   'paid_at',

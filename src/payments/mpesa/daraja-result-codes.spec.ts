@@ -34,9 +34,14 @@ describe('outcomeForResultCode', () => {
     [9999, 'other'],
     [2028, 'other'],
     [8006, 'other'],
-    [4999, 'other'],
+    [4999, 'unknown'],
+    [123456, 'unknown'],
   ])('%i → %s', (code, outcome) => {
     expect(outcomeForResultCode(code)).toBe(outcome);
+  });
+
+  it('calls a non-numeric code unknown', () => {
+    expect(outcomeForResultCode(null)).toBe('unknown');
   });
 });
 
@@ -50,6 +55,7 @@ describe('customerText', () => {
     'limit',
     'busy',
     'other',
+    'unknown',
   ];
 
   it('has the agreed cancel wording in both languages', () => {
@@ -93,6 +99,7 @@ describe('parseStkCallback', () => {
       merchantRequestId: '29115-34620561-1',
       checkoutRequestId: 'ws_CO_191220191020363925',
       resultCode: 0,
+      rawResultCode: '0',
       resultDesc: 'The service request is processed successfully.',
       amount: 1,
       mpesaReceipt: 'NLJ7RT61SV',
@@ -106,8 +113,15 @@ describe('parseStkCallback', () => {
       merchantRequestId: 'f1e2-4b95-a71d-b30d3cdbb7a7942864',
       checkoutRequestId: 'ws_CO_21072024125243250722943992',
       resultCode: 1032,
+      rawResultCode: '1032',
       resultDesc: 'Request cancelled by user',
     });
+  });
+
+  it('keeps a non-numeric ResultCode (seen: "SFC_IC0003") instead of calling the callback malformed', () => {
+    const body = JSON.parse(FAILURE_JSON);
+    body.Body.stkCallback.ResultCode = 'SFC_IC0003';
+    expect(parseStkCallback(body)).toMatchObject({ resultCode: null, rawResultCode: 'SFC_IC0003' });
   });
 
   it('takes Amount as 1, 1.00 or 1500.00 alike', () => {
@@ -163,7 +177,7 @@ describe('parseStkCallback', () => {
     const withoutMerchant = success();
     delete withoutMerchant.Body.stkCallback.MerchantRequestID;
     const badCode = success();
-    badCode.Body.stkCallback.ResultCode = 'zero';
+    badCode.Body.stkCallback.ResultCode = 'not a code';
     const noCode = JSON.parse(FAILURE_JSON);
     delete noCode.Body.stkCallback.ResultCode;
     const itemNotArray = success();

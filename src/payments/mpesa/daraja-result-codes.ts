@@ -32,6 +32,7 @@ export function outcomeForResultCode(resultCode: number | null): PaymentOutcome 
     case 2028:
     case 8006:
       return 'other';
+    case null:
     default:
       // Non-numeric (null) or undocumented: the attempt ends, and reconciliation shows it.
       return 'unknown';
