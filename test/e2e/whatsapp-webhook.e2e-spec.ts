@@ -253,6 +253,34 @@ describe.each(SCHEMES)('WhatsApp webhook ($provider)', ({ provider, env }) => {
       expect(rows[0].payload).toMatchObject({ kind: 'unknown', reason: 'no entries', body });
     });
 
+    it('records what PostgreSQL cannot hold (NUL, lone surrogates, deep nesting) made storable, and answers 200 (found by fuzzing)', async () => {
+      const from = kenyanDigits();
+      const id = wamid();
+      const text = textMessage(from, id, 'pay\u0000 INV-1 \ud800', 'Jane\u0000');
+      expect((await post(text).expect(200)).body).toEqual({ received: 1 });
+      const [message] = await processed(id);
+      expect(message.payload).toMatchObject({
+        kind: 'message',
+        message: { type: 'text', text: 'pay\ufffd INV-1 \ufffd' },
+        profileName: 'Jane\ufffd',
+      });
+
+      const odd = { object: 'page', 'k\u0000': ['\udfff'], nonce: wamid() };
+      const oddRaw = JSON.stringify(odd);
+      await post(oddRaw).expect(200);
+      const [unknown] = await processed(createHash('sha256').update(oddRaw).digest('hex'));
+      expect(unknown.payload.body).toEqual({
+        object: 'page',
+        'k\ufffd': ['\ufffd'],
+        nonce: odd.nonce,
+      });
+
+      const deepRaw = `{"nonce":"${wamid()}","x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+      await post(deepRaw).expect(200);
+      const [deep] = await processed(createHash('sha256').update(deepRaw).digest('hex'));
+      expect(JSON.stringify(deep.payload.body)).toContain('nested too deep');
+    });
+
     it.each([
       ['an array', [{ nonce: 1 }]],
       ['another object type', { object: 'page', nonce: 2 }],

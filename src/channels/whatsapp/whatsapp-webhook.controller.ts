@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppConfig } from '../../config/app-config';
 import type { RequestWithRawBody } from '../../common/http/body-parsers';
+import { storableJson } from '../../common/text/storable';
 import { verifyHeaderSecret } from './whatsapp-signature';
 import { WhatsAppWebhookGuard } from './whatsapp-webhook.guard';
 import { WhatsAppWebhookService } from './whatsapp-webhook.service';
@@ -38,6 +39,8 @@ export class WhatsAppWebhookController {
   @HttpCode(200)
   @UseGuards(WhatsAppWebhookGuard)
   receive(@Req() req: RequestWithRawBody): Promise<{ received: number }> {
-    return this.webhooks.receive(req.body as unknown, req.rawBody ?? Buffer.alloc(0));
+    // Whatever Meta sends is acknowledged and recorded, so first made storable: PostgreSQL
+    // refuses NUL and lone surrogates, and JSON.stringify overflows on bodies nested thousands deep.
+    return this.webhooks.receive(storableJson(req.body), req.rawBody ?? Buffer.alloc(0));
   }
 }
