@@ -73,6 +73,33 @@ describe('HTTP basics', () => {
     expect(res.body.requestId).toBeTruthy();
   });
 
+  it('answers a body nested thousands deep with 400, not a stack overflow (found by fuzzing)', async () => {
+    // JSON.parse reads any depth; class-transformer then recursed into it until a RangeError.
+    for (const depth of [65, 10_000, 100_000]) {
+      const res = await request(t.url)
+        .post('/__probe/validate')
+        .set('Content-Type', 'application/json')
+        .send('['.repeat(depth) + ']'.repeat(depth))
+        .expect(400);
+      expect(res.body).toMatchObject({
+        statusCode: 400,
+        message: 'Request body is nested too deeply',
+      });
+    }
+    const deepField = `{"description":"Logo design","amount":1,"x":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    await request(t.url)
+      .post('/__probe/validate')
+      .set('Content-Type', 'application/json')
+      .send(deepField)
+      .expect(400);
+    const shallow = `{"description":"Logo design","amount":1}`;
+    await request(t.url)
+      .post('/__probe/validate')
+      .set('Content-Type', 'application/json')
+      .send(shallow)
+      .expect(201);
+  });
+
   it('answers a body over 1 MB with 413', async () => {
     const big = JSON.stringify({ description: 'x'.repeat(1_100_000), amount: 1 });
     const res = await request(t.url)

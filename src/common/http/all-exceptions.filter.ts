@@ -29,6 +29,7 @@ interface ParserError {
 const PARSER_MESSAGES: Record<string, string> = {
   'entity.too.large': 'Request body is too large',
   'entity.parse.failed': 'Request body is not valid JSON',
+  'entity.too.deep': 'Request body is nested too deeply',
   'encoding.unsupported': 'Unsupported content encoding',
   'charset.unsupported': 'Unsupported charset',
   'request.aborted': 'Request aborted',

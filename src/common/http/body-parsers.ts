@@ -10,7 +10,15 @@ export const DEFAULT_BODY_LIMIT = '1mb';
 /** Providers batch up to 1,000 status updates (about 3 MB) into one webhook. */
 export const WEBHOOK_BODY_LIMIT = '3mb';
 const DARAJA_CALLBACK_PREFIX = '/payments/stk/callback/';
-const WEBHOOK_PREFIXES = ['/whatsapp/webhook', '/sms/', DARAJA_CALLBACK_PREFIX];
+const WHATSAPP_WEBHOOK_PREFIX = '/whatsapp/webhook';
+const WEBHOOK_PREFIXES = [WHATSAPP_WEBHOOK_PREFIX, '/sms/', DARAJA_CALLBACK_PREFIX];
+
+/**
+ * Deeper than any body we or a provider send (Meta's webhooks are about 8 levels). JSON.parse
+ * reads any depth, but what walks the value afterwards recursively (class-transformer,
+ * JSON.stringify when a payload is stored) overflows the stack some thousands deep: a 500.
+ */
+export const MAX_JSON_DEPTH = 64;
 
 export type RequestWithRawBody = Request & { rawBody?: Buffer; id?: string };
 
@@ -25,11 +33,30 @@ function parsers(limit: string): RequestHandler[] {
   ];
 }
 
+/** True when `value` has containers nested deeper than `max` (iterative: any depth is safe). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+const tooDeep = (): Error & { status: number; type: string } =>
+  Object.assign(new Error('request body nested too deeply'), {
+    status: 400,
+    type: 'entity.too.deep',
+  });
+
 /**
  * JSON and form bodies with the raw bytes kept for signature checks. A body the parser refuses
- * (too large, malformed) is answered here in the API's error shape, before any route runs;
- * except unreadable JSON on Daraja's callback, which goes on without a body: Daraja must get
- * 200 for whatever it sends, and the route records the raw bytes (docs/PAYMENTS.md).
+ * (too large, malformed, nested deeper than MAX_JSON_DEPTH) is answered here in the API's error
+ * shape, before any route runs; except an unreadable body on Daraja's callback, which goes on
+ * without one: Daraja must get 200 for whatever it sends, and the route records the raw bytes
+ * (docs/PAYMENTS.md). WhatsApp's webhook keeps deep bodies: it acknowledges everything signed.
  */
 export function bodyParsers(): RequestHandler {
   const normal = parsers(DEFAULT_BODY_LIMIT);
@@ -39,9 +66,14 @@ export function bodyParsers(): RequestHandler {
     const run = (index: number): void => {
       const handler = chain[index];
       if (!handler) return next();
-      handler(req, res, (err?: unknown) => {
+      handler(req, res, (parseError?: unknown) => {
+        const err =
+          parseError ??
+          (index === 0 && !isWhatsApp(req.path) && nestedDeeperThan(req.body, MAX_JSON_DEPTH)
+            ? tooDeep()
+            : undefined);
         if (err) {
-          if (isParseFailure(err) && req.path.startsWith(DARAJA_CALLBACK_PREFIX)) {
+          if (isUnreadable(err) && req.path.startsWith(DARAJA_CALLBACK_PREFIX)) {
             req.body = undefined;
             return next();
           }
@@ -56,7 +88,9 @@ export function bodyParsers(): RequestHandler {
   };
 }
 
-const isParseFailure = (err: unknown): boolean =>
+const isWhatsApp = (path: string): boolean => path.startsWith(WHATSAPP_WEBHOOK_PREFIX);
+
+const isUnreadable = (err: unknown): boolean =>
   typeof err === 'object' &&
   err !== null &&
-  (err as { type?: unknown }).type === 'entity.parse.failed';
+  ['entity.parse.failed', 'entity.too.deep'].includes(String((err as { type?: unknown }).type));
