@@ -11,6 +11,17 @@ export interface InvoiceCursor {
 
 const EXACT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
+/**
+ * A time PostgreSQL accepts: the shape alone lets 2026-13-45T99:… or year 0000 through, and the
+ * query then fails with a 500 instead of the cursor's 400.
+ */
+function isRealTime(text: string): boolean {
+  if (!EXACT_TIME.test(text) || text.startsWith('0000')) return false;
+  const millis = `${text.slice(0, 23)}Z`;
+  const date = new Date(millis);
+  return !Number.isNaN(date.getTime()) && date.toISOString() === millis;
+}
+
 export function encodeCursor(cursor: InvoiceCursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id]), 'utf8').toString('base64url');
 }
@@ -26,7 +37,7 @@ export function decodeCursor(encoded: string): InvoiceCursor {
     Array.isArray(parsed) &&
     parsed.length === 2 &&
     typeof parsed[0] === 'string' &&
-    EXACT_TIME.test(parsed[0]) &&
+    isRealTime(parsed[0]) &&
     typeof parsed[1] === 'string' &&
     UUID_PATTERN.test(parsed[1])
   ) {

@@ -30,6 +30,19 @@ describe('invoice refs, pay tokens, cursors and request hashes', () => {
       '',
       Buffer.from('["x","y"]').toString('base64url'),
       Buffer.from('{}').toString('base64url'),
+      // The right shape, but no such time: PostgreSQL would refuse it (found by fuzzing).
+      ...[
+        '0000-00-00T00:00:00.000000Z',
+        '0000-01-01T00:00:00.000000Z',
+        '2026-02-30T00:00:00.000000Z',
+        '2026-13-01T00:00:00.000000Z',
+        '2026-01-01T24:00:00.000000Z',
+        '2026-01-01T23:60:00.000000Z',
+      ].map((t) =>
+        Buffer.from(JSON.stringify([t, '6f1c9a52-0d7e-4c1b-9a7e-2b1f3c4d5e6f'])).toString(
+          'base64url',
+        ),
+      ),
     ])
       expect(() => decodeCursor(bad)).toThrow(
         expect.objectContaining({ code: 'invalid_cursor', status: 400 }),
