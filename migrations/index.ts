@@ -4,6 +4,7 @@ import { ReportingIndexes1795683310275 } from './1795683310275-ReportingIndexes'
 import { StatsRollup1795687973819 } from './1795687973819-StatsRollup';
 import { PaymentReview1795690763757 } from './1795690763757-PaymentReview';
 import { PaymentPushStarted1796317659730 } from './1796317659730-PaymentPushStarted';
+import { InboundEventAttempts1796318267469 } from './1796318267469-InboundEventAttempts';
 
 /** Every migration, oldest first. Listed by hand so that compiled and ts-jest runs load the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   StatsRollup1795687973819,
   PaymentReview1795690763757,
   PaymentPushStarted1796317659730,
+  InboundEventAttempts1796318267469,
 ];

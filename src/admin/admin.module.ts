@@ -5,6 +5,8 @@ import { MpesaModule } from '../payments/mpesa/mpesa.module';
 import { PaymentsModule } from '../payments/payments.module';
 import { ADMIN_RATE_LIMIT } from './admin-api.decorator';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminInboundController } from './admin-inbound.controller';
+import { AdminInboundService } from './admin-inbound.service';
 import { AdminInvoicesController } from './admin-invoices.controller';
 import { AdminInvoicesService } from './admin-invoices.service';
 import { AdminMachinesController } from './admin-machines.controller';
@@ -30,6 +32,7 @@ import { AdminTimelineService } from './admin-timeline.service';
     AdminInvoicesController,
     AdminOperationsController,
     AdminMachinesController,
+    AdminInboundController,
   ],
   providers: [
     AdminAuthGuard,
@@ -38,6 +41,7 @@ import { AdminTimelineService } from './admin-timeline.service';
     AdminPaymentsService,
     AdminOutboxService,
     AdminMachinesService,
+    AdminInboundService,
   ],
   exports: [AdminAuthGuard],
 })

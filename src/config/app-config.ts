@@ -41,6 +41,14 @@ export interface RetentionConfig {
   mode: 'apply' | 'dry-run' | 'off';
 }
 
+/** Inbound events (SMS, WhatsApp webhooks) whose handling failed. */
+export interface InboundConfig {
+  /** Handler runs per event before it is marked dead. */
+  maxAttempts: number;
+  /** Seconds between runs of the inbound SMS sweeper. */
+  smsSweepIntervalSeconds: number;
+}
+
 export interface AppConfigValues {
   nodeEnv: 'development' | 'production' | 'test';
   http: { port: number; host: string; publicBaseUrl?: string };
@@ -66,6 +74,7 @@ export interface AppConfigValues {
   smsFallbackAfterSeconds: number;
   /** How often the /stats/summary rollup re-aggregates changed hours; 0: never (counted live). */
   statsRollupIntervalSeconds: number;
+  inbound: InboundConfig;
   mpesa: MpesaConfig;
 }
 
@@ -97,6 +106,7 @@ export class AppConfig implements AppConfigValues {
   readonly sms!: SmsConfig;
   readonly smsFallbackAfterSeconds!: number;
   readonly statsRollupIntervalSeconds!: number;
+  readonly inbound!: InboundConfig;
   readonly mpesa!: MpesaConfig;
   private listenUrl?: string;
 

@@ -75,6 +75,20 @@ export class EnvironmentVariables {
   STATS_ROLLUP_INTERVAL_SECONDS?: number;
 
   @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  INBOUND_MAX_ATTEMPTS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  SMS_INBOUND_SWEEP_INTERVAL_SECONDS?: number;
+
+  @IsOptional()
   @Matches(/^(off|\d{1,4})$/, {
     message: 'INVOICE_EXPIRY_GRACE_DAYS must be a number of days or "off"',
   })

@@ -4,8 +4,17 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { DataSource } from 'typeorm';
 import { queryRows } from '../database/sql';
 import { Clock } from '../runtime/clock';
+import { RETRIED_INBOUND_PROVIDERS } from '../runtime/inbound-retries';
 import { MachineRunner } from '../runtime/machine-runner';
 import { providerRegistry } from './provider-metrics';
+
+/** Inbound events that reach a handler: SMS (inbound messages, delivery reports), WhatsApp. */
+const INBOUND_KINDS = [
+  ['africastalking', 'inbound'],
+  ['africastalking', 'status'],
+  ['whatsapp', 'message'],
+  ['whatsapp', 'status'],
+] as const;
 
 /**
  * Prometheus series. Labels never carry phone numbers, names, refs or ids: only kinds, states,
@@ -72,6 +81,19 @@ export class MetricsService implements OnModuleInit {
       registers: [this.registry],
     });
 
+    const inbound = new Gauge({
+      name: 'invoiceiq_inbound_events',
+      help: 'Inbound SMS and WhatsApp events not processed, by provider, kind and status (pending: to be handled or retried; dead: out of attempts, see GET /admin/inbound-events)',
+      labelNames: ['provider', 'kind', 'status'] as const,
+      registers: [this.registry],
+    });
+    const inboundOldest = new Gauge({
+      name: 'invoiceiq_inbound_oldest_pending_age_seconds',
+      help: 'Age of the oldest pending (not processed, not dead) inbound SMS or WhatsApp event, by provider and kind',
+      labelNames: ['provider', 'kind'] as const,
+      registers: [this.registry],
+    });
+
     const rollupDirtyHours = new Gauge({
       name: 'invoiceiq_stats_rollup_dirty_hours',
       help: 'Hours of invoice creation changed since the /stats/summary rollup last stored them (counted live until then)',
@@ -86,7 +108,7 @@ export class MetricsService implements OnModuleInit {
     // One query per scrape refreshes every database gauge.
     const refresh = async (): Promise<void> => {
       const now = this.clock.now();
-      const [outbox, due, pay, msg, rollup] = await Promise.all([
+      const [outbox, due, pay, msg, rollup, pendingInbound] = await Promise.all([
         queryRows<{ kind: string; status: string; n: string; oldest: Date }>(
           this.dataSource,
           `SELECT kind, status, count(*) AS n, min(created_at) AS oldest FROM outbox
@@ -110,6 +132,20 @@ export class MetricsService implements OnModuleInit {
           `SELECT count(DISTINCT hour) AS hours, extract(epoch FROM now() - min(marked_at)) AS lag
              FROM stats_dirty_hours`,
         ),
+        // Open events only (the partial index on processed_at IS NULL); STK callbacks and the
+        // internal ledgers are not handed to a handler and are left out.
+        queryRows<{ provider: string; kind: string; status: string; n: string; oldest: Date }>(
+          this.dataSource,
+          `SELECT provider,
+                  CASE WHEN provider = 'whatsapp' THEN coalesce(payload->>'kind', 'unknown')
+                       ELSE split_part(external_id, ':', 1) END AS kind,
+                  CASE WHEN dead_at IS NULL THEN 'pending' ELSE 'dead' END AS status,
+                  count(*) AS n, min(received_at) AS oldest
+             FROM inbound_events
+            WHERE provider = ANY($1::text[]) AND processed_at IS NULL
+            GROUP BY 1, 2, 3`,
+          [[...RETRIED_INBOUND_PROVIDERS]],
+        ),
       ]);
       outboxDepth.reset();
       outboxOldest.reset();
@@ -129,6 +165,20 @@ export class MetricsService implements OnModuleInit {
       messages.reset();
       for (const row of msg)
         messages.set({ channel: row.channel, status: row.status }, Number(row.n));
+      inbound.reset();
+      inboundOldest.reset();
+      // Always present, so that an alert on a change sees the step from 0.
+      for (const [provider, kind] of INBOUND_KINDS) {
+        inboundOldest.set({ provider, kind }, 0);
+        for (const status of ['pending', 'dead']) inbound.set({ provider, kind, status }, 0);
+      }
+      for (const row of pendingInbound) {
+        inbound.set({ provider: row.provider, kind: row.kind, status: row.status }, Number(row.n));
+        if (row.status === 'pending') {
+          const age = (now.getTime() - new Date(row.oldest).getTime()) / 1000;
+          inboundOldest.set({ provider: row.provider, kind: row.kind }, Math.max(age, 0));
+        }
+      }
     };
     this.refreshDatabaseGauges = refresh;
   }

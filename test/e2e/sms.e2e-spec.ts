@@ -101,7 +101,11 @@ describe('SMS channel (Africa’s Talking)', () => {
   };
 
   beforeAll(async () => {
-    t = await createTestApp({}, { imports: [SmsModule, TestInboundModule] });
+    // The sweeper every second, so that a message left to it is not waited for long.
+    t = await createTestApp(
+      { SMS_INBOUND_SWEEP_INTERVAL_SECONDS: '1' },
+      { imports: [SmsModule, TestInboundModule] },
+    );
     ds = t.app.get(DataSource);
     channel = t.app.get(SmsChannel);
   });
@@ -516,7 +520,7 @@ describe('SMS channel (Africa’s Talking)', () => {
       expect(t.logs.text).not.toContain('Logo');
     });
 
-    it('leaves a failed message for processPending when no retry comes', async () => {
+    it('leaves a failed message to the scheduled sweeper when no retry comes', async () => {
       failNextHandles = 1;
       const id = `in-${randomBytes(6).toString('hex')}`;
       const phone = newPhone();
@@ -527,7 +531,20 @@ describe('SMS channel (Africa’s Talking)', () => {
         text: 'help',
         date: '2024-05-01 10:00:00',
       }).expect(503);
-      expect(await t.app.get(SmsInboundService).processPending()).toBeGreaterThanOrEqual(1);
+      const [failed] = await events(`inbound:${id}`);
+      // One attempt spent, due again after the backoff (1–2 s); only the error's type is kept.
+      expect(failed).toMatchObject({ processed_at: null, dead_at: null, attempts: 1 });
+      expect(failed.last_error).toBe('Error');
+      const backoff =
+        new Date(failed.next_attempt_at).getTime() - new Date(failed.received_at).getTime();
+      expect(backoff).toBeGreaterThanOrEqual(900);
+      expect(backoff).toBeLessThan(3_000);
+      // Nobody calls processPending: the sweeper runs on its schedule.
+      const row = await eventually(
+        async () => (await events(`inbound:${id}`))[0],
+        (r) => r?.processed_at != null,
+      );
+      expect(row).toMatchObject({ attempts: 2, dead_at: null });
       expect(handled).toEqual([
         expect.objectContaining({
           id,
@@ -536,7 +553,6 @@ describe('SMS channel (Africa’s Talking)', () => {
           receivedAt: new Date('2024-05-01T10:00:00Z'),
         }),
       ]);
-      expect((await events(`inbound:${id}`))[0].processed_at).not.toBeNull();
     });
 
     it('does not hand a concurrent duplicate to the bot while the first is in flight', async () => {

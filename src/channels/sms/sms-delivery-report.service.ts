@@ -5,6 +5,8 @@ import {
   deliveryReportEffect,
   isDeliveryStatus,
 } from './africastalking-status';
+import { queryRows } from '../../database/sql';
+import { INBOUND_GIVE_UP_MS } from '../../runtime/inbound-retries';
 import type { DeliveryReportCallback } from './sms-callback.parser';
 import { AT_PROVIDER, rowsOf, SmsEventLedger } from './sms-event-ledger';
 
@@ -100,6 +102,43 @@ export class SmsDeliveryReportService {
       return applied;
     };
     return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+
+  /**
+   * The sweeper's share of delivery reports. A report and its messages row can commit in a race,
+   * each missing the other: reports whose row exists by now are applied. Reports still without a
+   * row after INBOUND_GIVE_UP_MS (a send whose row was never stored, or a message that is not
+   * ours) are marked dead, so they show up instead of waiting for ever.
+   */
+  async sweepStranded(limit = 50): Promise<{ applied: number; dead: number }> {
+    const stranded = await queryRows<{ message_id: string }>(
+      this.dataSource,
+      `SELECT DISTINCT e.payload->>'id' AS message_id FROM inbound_events e
+        WHERE e.provider = $1 AND e.external_id LIKE 'status:%'
+          AND e.processed_at IS NULL AND e.dead_at IS NULL
+          AND e.received_at < now() - interval '5 seconds'
+          AND EXISTS (SELECT 1 FROM messages m
+                       WHERE m.channel = 'sms' AND m.provider_message_id = e.payload->>'id')
+        LIMIT $2`,
+      [AT_PROVIDER, limit],
+    );
+    let applied = 0;
+    for (const { message_id } of stranded) applied += await this.applyPending(message_id);
+    const dead = await queryRows<{ id: string }>(
+      this.dataSource,
+      `UPDATE inbound_events
+          SET dead_at = now(), last_error = 'no messages row for this delivery report'
+        WHERE provider = $1 AND external_id LIKE 'status:%'
+          AND processed_at IS NULL AND dead_at IS NULL
+          AND coalesce(next_attempt_at, received_at)
+              < now() - make_interval(secs => $2::float8 / 1000)
+        RETURNING id`,
+      [AT_PROVIDER, INBOUND_GIVE_UP_MS],
+    );
+    if (dead.length > 0) {
+      this.logger.warn({ msg: 'sms delivery reports dead: no messages row', count: dead.length });
+    }
+    return { applied, dead: dead.length };
   }
 
   private async apply(

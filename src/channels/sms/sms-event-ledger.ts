@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { INBOUND_LEASED_UNTIL } from '../../runtime/inbound-retries';
 
 export const AT_PROVIDER = 'africastalking';
 
@@ -15,25 +16,37 @@ export type CallbackKind = 'inbound' | 'status';
 export class SmsEventLedger {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Inserts the event unless it is already there; the new row's id, or null for a duplicate. */
+  /**
+   * Inserts the event unless it is already there; the new row's id, or null for a duplicate.
+   * `claimed`: a handler runs it right away, so the insert counts that first attempt and leases
+   * the row (see runtime/inbound-retries.ts).
+   */
   async insertOnce(
     externalId: string,
     payload: Record<string, unknown>,
-    options: { processed?: boolean; manager?: EntityManager } = {},
+    options: { processed?: boolean; claimed?: boolean; manager?: EntityManager } = {},
   ): Promise<string | null> {
     const rows: { id: string }[] = await (options.manager ?? this.dataSource).query(
-      `INSERT INTO inbound_events (provider, external_id, payload, processed_at)
-       VALUES ($1, $2, $3::jsonb, CASE WHEN $4::boolean THEN now() END)
+      `INSERT INTO inbound_events (provider, external_id, payload, processed_at, attempts, next_attempt_at)
+       VALUES ($1, $2, $3::jsonb, CASE WHEN $4::boolean THEN now() END,
+               CASE WHEN $5::boolean THEN 1 ELSE 0 END,
+               CASE WHEN $5::boolean THEN ${INBOUND_LEASED_UNTIL} END)
        ON CONFLICT (provider, external_id) DO NOTHING
        RETURNING id`,
-      [AT_PROVIDER, externalId, JSON.stringify(payload), options.processed ?? false],
+      [
+        AT_PROVIDER,
+        externalId,
+        JSON.stringify(payload),
+        options.processed ?? false,
+        options.claimed ?? false,
+      ],
     );
     return rows[0]?.id ?? null;
   }
 
   async markProcessed(id: string, manager?: EntityManager): Promise<void> {
     await (manager ?? this.dataSource).query(
-      `UPDATE inbound_events SET processed_at = now() WHERE id = $1`,
+      `UPDATE inbound_events SET processed_at = now(), next_attempt_at = NULL WHERE id = $1`,
       [id],
     );
   }

@@ -2,8 +2,16 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { hashPhone, maskPhone } from '../../common/logging/redact';
+import { AppConfig } from '../../config/app-config';
+import { queryRows } from '../../database/sql';
+import {
+  claimInboundEvent,
+  failInboundEvent,
+  INBOUND_DUE,
+  inboundErrorType,
+} from '../../runtime/inbound-retries';
 import type { InboundSmsCallback } from './sms-callback.parser';
-import { AT_PROVIDER, rowsOf, SmsEventLedger } from './sms-event-ledger';
+import { AT_PROVIDER, SmsEventLedger } from './sms-event-ledger';
 import {
   SMS_INBOUND_HANDLER,
   type SmsInboundHandler,
@@ -11,13 +19,11 @@ import {
 } from './sms-inbound.port';
 
 /**
- * How long one attempt owns an unprocessed inbound SMS before another (a provider retry, the
- * sweeper, another instance) may take it over. inbound_events has no claim column, so an
- * unprocessed row's received_at doubles as the time of the last claim.
+ * handled: the bot took it · duplicate: already handled or in flight elsewhere · stored: no
+ * handler bound · failed: the handler threw, it will be tried again · dead: it threw and that was
+ * its last attempt (visible in GET /admin/inbound-events).
  */
-export const INBOUND_CLAIM_MS = 60_000;
-
-export type InboundResult = 'handled' | 'duplicate' | 'stored' | 'failed';
+export type InboundResult = 'handled' | 'duplicate' | 'stored' | 'failed' | 'dead';
 
 interface StoredInbound {
   id: string;
@@ -31,8 +37,11 @@ interface StoredInbound {
 
 /**
  * Inbound SMS: dedupe on AT's id, store the message for replay, hand it to the bot's
- * SMS_INBOUND_HANDLER, mark it processed. Without a handler the message waits in
- * inbound_events (processed_at null) and processPending delivers it once one is bound.
+ * SMS_INBOUND_HANDLER, mark it processed. A handler that throws answers 503 (Africa's Talking
+ * retries, and its retry takes the message straight over); when AT stops retrying, the scheduled
+ * sweeper (SmsInboundSweeper → processPending) tries again with backoff, up to
+ * INBOUND_MAX_ATTEMPTS runs in all, then marks the message dead. Without a handler the message
+ * waits in inbound_events (processed_at null) and processPending delivers it once one is bound.
  * The stored payload holds the text and the sender: it exists only to be replayed, and the
  * retention job deletes it with the row.
  */
@@ -45,6 +54,7 @@ export class SmsInboundService implements OnApplicationBootstrap {
     private readonly dataSource: DataSource,
     private readonly ledger: SmsEventLedger,
     private readonly moduleRef: ModuleRef,
+    private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -70,53 +80,72 @@ export class SmsInboundService implements OnApplicationBootstrap {
       ...(sms.linkId ? { linkId: sms.linkId } : {}),
     };
     const stored: StoredInbound = { ...message, receivedAt: message.receivedAt.toISOString() };
-    let eventId = await this.ledger.insertOnce(`inbound:${sms.id}`, { ...stored });
-    if (!eventId) {
-      // A retry of a message whose earlier attempt failed or was abandoned may take it over.
-      eventId = this.handler ? await this.claim(`inbound:${sms.id}`) : null;
-      if (!eventId) {
-        this.log('duplicate', message);
-        return 'duplicate';
-      }
+    const externalId = `inbound:${sms.id}`;
+    const inserted = await this.ledger.insertOnce(
+      externalId,
+      { ...stored },
+      { claimed: this.handler !== undefined },
+    );
+    if (inserted) return this.deliver(inserted, message, 1);
+    // A retry of a message whose earlier attempt failed (or was abandoned) may take it over.
+    const claimed = this.handler
+      ? await claimInboundEvent(
+          this.dataSource,
+          AT_PROVIDER,
+          { externalId },
+          { takeOverFailed: true },
+        )
+      : null;
+    if (!claimed) {
+      this.log('duplicate', message);
+      return 'duplicate';
     }
-    return this.deliver(eventId, message);
+    return this.deliver(claimed.id, message, claimed.attempts);
   }
 
   /**
-   * Delivers stored inbound SMS whose last attempt failed or that arrived with no handler bound.
-   * Safe to run from a scheduler on every instance: each row is claimed before it is handled.
+   * Delivers stored inbound SMS that are due: their last attempt failed and its backoff passed,
+   * a run died mid-way (lease expired), or they arrived with no handler bound. Run on a schedule
+   * by SmsInboundSweeper; safe on every instance at once (each row is claimed before it is
+   * handled). Returns how many were handled.
    */
   async processPending(limit = 50): Promise<number> {
     if (!this.handler) return 0;
-    const candidates = rowsOf<{ external_id: string }>(
-      await this.dataSource.query(
-        `SELECT external_id FROM inbound_events
-         WHERE provider = $1 AND processed_at IS NULL AND external_id LIKE 'inbound:%'
-           AND received_at <= now() - ($2::int * interval '1 millisecond')
-         ORDER BY received_at LIMIT $3`,
-        [AT_PROVIDER, INBOUND_CLAIM_MS, limit],
-      ),
+    const candidates = await queryRows<{ id: string }>(
+      this.dataSource,
+      `SELECT id FROM inbound_events
+        WHERE provider = $1 AND external_id LIKE 'inbound:%' AND ${INBOUND_DUE}
+        ORDER BY received_at, id LIMIT $2`,
+      [AT_PROVIDER, limit],
     );
     let handled = 0;
-    for (const { external_id } of candidates) {
-      const claimed = await this.claimWithPayload(external_id);
+    for (const { id } of candidates) {
+      const claimed = await claimInboundEvent(this.dataSource, AT_PROVIDER, { id: String(id) });
       if (!claimed) continue;
-      const p = claimed.payload;
-      const result = await this.deliver(claimed.id, {
-        id: p.id,
-        from: p.from,
-        to: p.to,
-        text: p.text,
-        receivedAt: new Date(p.receivedAt),
-        ...(p.networkCode ? { networkCode: p.networkCode } : {}),
-        ...(p.linkId ? { linkId: p.linkId } : {}),
-      });
+      const p = claimed.payload as StoredInbound;
+      const result = await this.deliver(
+        claimed.id,
+        {
+          id: p.id,
+          from: p.from,
+          to: p.to,
+          text: p.text,
+          receivedAt: new Date(p.receivedAt),
+          ...(p.networkCode ? { networkCode: p.networkCode } : {}),
+          ...(p.linkId ? { linkId: p.linkId } : {}),
+        },
+        claimed.attempts,
+      );
       if (result === 'handled') handled += 1;
     }
     return handled;
   }
 
-  private async deliver(eventId: string, message: SmsInboundMessage): Promise<InboundResult> {
+  private async deliver(
+    eventId: string,
+    message: SmsInboundMessage,
+    attempts: number,
+  ): Promise<InboundResult> {
     if (!this.handler) {
       this.log('stored', message);
       return 'stored';
@@ -124,42 +153,24 @@ export class SmsInboundService implements OnApplicationBootstrap {
     try {
       await this.handler.handle(message);
     } catch (err) {
-      // Release the claim so the provider's retry can take the message straight away.
-      await this.dataSource.query(
-        `UPDATE inbound_events SET received_at = now() - ($2::int * interval '1 millisecond')
-         WHERE id = $1 AND processed_at IS NULL`,
-        [eventId, INBOUND_CLAIM_MS],
-      );
-      // The error's message may quote the text: log its type only.
-      this.logger.error({
-        msg: 'sms inbound handler failed',
-        smsId: message.id,
-        error: err instanceof Error ? err.name : typeof err,
+      // The error's message may quote the text: only its type is kept and logged.
+      const error = inboundErrorType(err);
+      const next = await failInboundEvent(this.dataSource, eventId, {
+        error,
+        attempts,
+        maxAttempts: this.config.inbound.maxAttempts,
       });
+      const log = { smsId: message.id, inboundEventId: eventId, error, attempts };
+      if (next === 'dead') {
+        this.logger.error({ msg: 'sms inbound dead: no attempts left', ...log });
+        return 'dead';
+      }
+      this.logger.error({ msg: 'sms inbound handler failed', ...log });
       return 'failed';
     }
     await this.ledger.markProcessed(eventId);
     this.log('handled', message);
     return 'handled';
-  }
-
-  private async claim(externalId: string): Promise<string | null> {
-    return (await this.claimWithPayload(externalId))?.id ?? null;
-  }
-
-  private async claimWithPayload(
-    externalId: string,
-  ): Promise<{ id: string; payload: StoredInbound } | null> {
-    const rows = rowsOf<{ id: string; payload: StoredInbound }>(
-      await this.dataSource.query(
-        `UPDATE inbound_events SET received_at = now()
-         WHERE provider = $1 AND external_id = $2 AND processed_at IS NULL
-           AND received_at <= now() - ($3::int * interval '1 millisecond')
-         RETURNING id, payload`,
-        [AT_PROVIDER, externalId, INBOUND_CLAIM_MS],
-      ),
-    );
-    return rows[0] ?? null;
   }
 
   private log(result: InboundResult, message: SmsInboundMessage): void {

@@ -25,7 +25,8 @@ import { secretMatches } from './secret-compare';
  * broken, so a 4xx would only buy a series of identical retries. The body is recorded in
  * inbound_events as `rejected:<kind>:<hash>` with the reason and its field names, for ops.
  * Only our own failures (database down, the bot handler throwing) answer 5xx, on purpose:
- * those are worth AT's retry.
+ * those are worth AT's retry. A message whose handler failed for the last time is dead (listed
+ * by GET /admin/inbound-events) and answers 200: another retry would not be run.
  */
 @ApiExcludeController()
 @Controller('sms')

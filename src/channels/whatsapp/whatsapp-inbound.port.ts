@@ -15,7 +15,8 @@ export type {
  * StatusRecorder and then forwards messages to the bot (see WhatsAppModule.forRoot).
  *
  * A handler that throws leaves the event unprocessed in inbound_events, to be replayed by
- * WhatsAppWebhookService.replayUnprocessed; so handlers must be idempotent.
+ * WhatsAppWebhookService.replayUnprocessed (with backoff, up to INBOUND_MAX_ATTEMPTS runs, then
+ * dead); so handlers must be idempotent.
  */
 export const WHATSAPP_EVENT_HANDLER = Symbol('WHATSAPP_EVENT_HANDLER');
 
