@@ -59,7 +59,7 @@ export interface OutboxHandler {
   onDead?(row: OutboxRow, error: string): MachineEventLike | undefined;
 }
 
-/** Exponential backoff with full jitter: ~2 s, 4 s, 8 s … capped at 10 minutes. */
+/** Exponential backoff with equal jitter (half the ceiling plus a random half): ~2 s, 4 s, 8 s … capped at 10 minutes. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(600_000, 1_000 * 2 ** Math.max(1, attempt));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
