@@ -6,6 +6,7 @@ export default tseslint.config(
   {
     ignores: [
       'jest.config.js',
+      'jest.fuzz.config.js',
       'jest.reliability.config.js',
       'test/summary-reporter.js',
       'dist/**',
