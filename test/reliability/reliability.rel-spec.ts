@@ -240,11 +240,19 @@ async function runChaos(
     // 1. SIGKILL one process while pushes are in flight: slow push answers, more invoices at once.
     daraja.slowPushAnswers([6_000, 10_000]);
     driver.concurrency = config.killConcurrency;
+    let peak = 0;
     const reached = await until(
-      () => daraja.inFlight().total >= config.minPushesInFlightAtKill,
+      () => {
+        const n = daraja.inFlight().total;
+        peak = Math.max(peak, n);
+        return n >= config.minPushesInFlightAtKill;
+      },
       45 * SECOND,
-      50,
+      20,
     );
+    // Not reached (the app caps how many pushes run at once): kill at the next peak instead.
+    if (!reached)
+      await until(() => daraja.inFlight().total >= Math.max(1, peak - 1), 20 * SECOND, 10);
     const inFlight = daraja.inFlight();
     const bySlot: Record<Slot, number> = { A: 0, B: 0 };
     for (const [tag, n] of Object.entries(inFlight.byTag)) bySlot[tag[0] as Slot] += n;
@@ -456,7 +464,11 @@ function describeRun(
       `${s.queries} queries (${s.queryPending} pending, ${s.queryFinal} final, ${s.queryUnknown} unknown id, ${s.queryRefused} refused); ` +
       `${s.callbacksPosted} callbacks posted (${s.callbacksOk} answered 200, ${s.callbacksFailed} failed)`,
     `- messages: ${JSON.stringify(count(messaging.messages, (m) => `${m.channel}:${m.template ?? m.type}`))}; refused ${messaging.refused.length}`,
-    `- balancer: ${JSON.stringify(Object.fromEntries(cluster.balancer?.stats.byTarget ?? []))}, ${cluster.balancer?.stats.failed ?? 0} connections no process took`,
+    `- balancer: ${JSON.stringify(Object.fromEntries(cluster.balancer?.stats.byTarget ?? []))}, ` +
+      `${cluster.balancer?.stats.failed ?? 0} connections no process took` +
+      (cluster.balancer?.stats.failedAt.length
+        ? ` (at t+${cluster.balancer.stats.failedAt.map((t) => Math.round((t - driver.invoices[0].startedAt) / 1000)).join(', t+')}s)`
+        : ''),
     `- processes: ${cluster.processes.map((p) => `${p.tag} :${p.port}${p.exit ? ` exited ${p.exit.code}` : ''}`).join(', ')}`,
     `- env set for the run: ${Object.entries(RUN_TUNABLES)
       .map(([k, v]) => `${k}=${v}`)

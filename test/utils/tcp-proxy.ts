@@ -71,7 +71,7 @@ export class RoundRobinProxy {
   private next = 0;
   port = 0;
   /** Connections handed to each target (by "host:port"), and ones no target took. */
-  readonly stats = { byTarget: new Map<string, number>(), failed: 0 };
+  readonly stats = { byTarget: new Map<string, number>(), failed: 0, failedAt: [] as number[] };
 
   constructor(private targets: ProxyTarget[]) {}
 
@@ -81,7 +81,7 @@ export class RoundRobinProxy {
       this.sockets.add(client);
       client.on('close', () => this.sockets.delete(client));
       client.on('error', () => client.destroy());
-      this.route(client, 0);
+      this.route(client, this.next++, 0);
     });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     const address = this.server.address();
@@ -98,15 +98,16 @@ export class RoundRobinProxy {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 
-  private route(client: Socket, tried: number): void {
+  /** Tries the targets in turn from `start` (this connection's own turn), each at most once. */
+  private route(client: Socket, start: number, tried: number): void {
     if (client.destroyed) return;
     if (tried >= this.targets.length) {
       this.stats.failed += 1;
+      this.stats.failedAt.push(Date.now());
       client.destroy();
       return;
     }
-    const target = this.targets[this.next % this.targets.length];
-    this.next += 1;
+    const target = this.targets[(start + tried) % this.targets.length];
     const upstream = connect(target.port, target.host);
     let connected = false;
     upstream.once('connect', () => {
@@ -124,7 +125,7 @@ export class RoundRobinProxy {
     });
     upstream.on('error', () => {
       upstream.destroy();
-      if (!connected) this.route(client, tried + 1);
+      if (!connected) this.route(client, start, tried + 1);
       else client.destroy();
     });
   }
