@@ -1,9 +1,9 @@
 /**
  * Defects the fuzzer found in code other people own, reported and not fixed yet. While one is
  * listed, the generators for its endpoint leave out what triggers it, so the rest of the
- * endpoint keeps being fuzzed and the run stays green; a sentinel test (`it.failing`) replays
- * the counterexample and turns red the day the defect is fixed: then delete the entry and its
- * sentinel. FUZZ_STRICT=1 fuzzes everything regardless.
+ * endpoint keeps being fuzzed and the run stays green; a sentinel test replays the
+ * counterexample, expects the 500, and turns red the day the defect is fixed: then delete the
+ * entry and its sentinel. FUZZ_STRICT=1 fuzzes everything regardless.
  */
 export const FUZZ_STRICT = process.env.FUZZ_STRICT === '1';
 
@@ -31,6 +31,12 @@ export const KNOWN_DEFECTS = {
       'A success callback for an unknown CheckoutRequestID whose Amount is a whole number past ' +
       'PostgreSQL integer (1e308, 3000000000) answers 500 from OrphanCallbackMatcher.',
   },
+  darajaHugeResultCode: {
+    id: 'DARAJA-3',
+    summary:
+      'A callback for a waiting push whose ResultCode is a whole number past PostgreSQL integer ' +
+      '(-1.7e57, 3000000000, "99999999999") answers 500 from PaymentResultsService.applyIn.',
+  },
 } satisfies Record<string, KnownDefect>;
 
 export type KnownDefectName = keyof typeof KNOWN_DEFECTS;
@@ -55,18 +61,28 @@ export function withoutUnstorableText<T>(value: T): T {
   return clean(value, 0) as T;
 }
 
-/** Callback items named Amount with a whole number PostgreSQL's integer cannot hold get 1500. */
-export function withoutHugeAmounts<T>(value: T): T {
+const INT4_MAX = 2_147_483_647;
+const pastInt4 = (v: unknown): boolean =>
+  (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) > INT4_MAX) ||
+  (typeof v === 'string' && /^-?\d+$/.test(v.trim()) && Math.abs(Number(v.trim())) > INT4_MAX);
+
+/**
+ * Daraja values PostgreSQL's integer cannot hold, where they reach one: an item named Amount
+ * (DARAJA-2) gets 1500, a ResultCode (DARAJA-3) gets 1032. Each only while its defect is skipped.
+ */
+export function withoutIntegerOverflows<T>(value: T, amounts: boolean, resultCodes: boolean): T {
   const clean = (v: unknown, depth: number): unknown => {
     if (v === null || typeof v !== 'object' || depth > 64) return v;
     if (Array.isArray(v)) return v.map((item) => clean(item, depth + 1));
-    const entries = Object.entries(v).map(([k, item]) => [k, clean(item, depth + 1)] as const);
-    const object = Object.fromEntries(entries) as Record<string, unknown>;
+    const object: Record<string, unknown> = {};
+    for (const [k, item] of Object.entries(v))
+      object[k] =
+        resultCodes && k === 'ResultCode' && pastInt4(item) ? 1032 : clean(item, depth + 1);
     if (
+      amounts &&
       object.Name === 'Amount' &&
       typeof object.Value === 'number' &&
-      Number.isInteger(object.Value) &&
-      Math.abs(object.Value) > 2_147_483_647
+      pastInt4(object.Value)
     )
       object.Value = 1500;
     return object;
