@@ -140,7 +140,12 @@ describe('reliability invariants', () => {
 
   it('I3: two payments succeeded on one invoice', () => {
     const facts = goodFacts();
-    facts.payments.push({ ...facts.payments[0], id: 'p2', checkoutRequestId: 'ws_CO_2' });
+    facts.payments.push({
+      ...facts.payments[0],
+      id: 'p2',
+      checkoutRequestId: 'ws_CO_2',
+      initiatedAt: 1_150,
+    });
     facts.pushes.push({
       ...facts.pushes[0],
       seq: 2,
@@ -258,6 +263,18 @@ describe('reliability invariants', () => {
       { issue: 'stuck_unconfirmed', paymentId: 'p9', checkoutRequestId: null, detail: null },
     ];
     expect(failed(evaluate(forced))).toEqual([]);
+  });
+
+  it("I11: a retry's callback credited to the earlier, timed-out attempt", () => {
+    const facts = goodFacts();
+    // p0 timed out without a prompt; the customer retried (p1), and p1's CheckoutRequestID and
+    // success were put on p0, leaving p1 open.
+    facts.payments = [
+      { ...facts.payments[0], id: 'p0', initiatedAt: 500 },
+      { ...facts.payments[0], id: 'p1', status: 'pending', checkoutRequestId: null },
+    ];
+    facts.openPayments = [facts.payments[1]];
+    expect(failed(evaluate(facts))).toEqual(['I10', 'I11']);
   });
 
   it('I10: a payment left open, or a callback never applied', () => {

@@ -182,11 +182,47 @@ export function mapPromptsToPayments(
     .map((push) => {
       const exact = push.checkoutRequestId ? byCheckout.get(push.checkoutRequestId) : undefined;
       if (exact) return { push, paymentId: exact.id };
-      const candidates = (paymentsByRef.get(normaliseRef(push.accountReference)) ?? []).filter(
-        (p) => p.initiatedAt <= push.receivedAt,
-      );
-      return { push, paymentId: candidates.at(-1)?.id ?? null };
+      return { push, paymentId: pushedFor(paymentsByRef, push)?.id ?? null };
     });
+}
+
+/**
+ * The payment that made a push: the latest of its invoice started before the push arrived. Sound
+ * because an invoice has at most one open payment, and a push runs only while its payment is open.
+ */
+function pushedFor(
+  paymentsByRef: Map<string, PaymentFact[]>,
+  push: PushFact,
+): PaymentFact | undefined {
+  return (paymentsByRef.get(normaliseRef(push.accountReference)) ?? [])
+    .filter((p) => p.initiatedAt <= push.receivedAt)
+    .at(-1);
+}
+
+/** Prompts whose CheckoutRequestID the app stored on another payment than the one that pushed it. */
+export function misattributedCheckouts(facts: RunFacts): string[] {
+  const paymentsByRef = new Map<string, PaymentFact[]>();
+  for (const p of facts.payments) {
+    const key = normaliseRef(p.ref);
+    paymentsByRef.set(key, [...(paymentsByRef.get(key) ?? []), p]);
+  }
+  for (const list of paymentsByRef.values()) list.sort((a, b) => a.initiatedAt - b.initiatedAt);
+  const byCheckout = new Map(
+    facts.payments.filter((p) => p.checkoutRequestId).map((p) => [p.checkoutRequestId!, p]),
+  );
+  const out: string[] = [];
+  for (const push of facts.pushes) {
+    if (push.outcome !== 'prompted' || !push.checkoutRequestId) continue;
+    const stored = byCheckout.get(push.checkoutRequestId);
+    const owner = pushedFor(paymentsByRef, push);
+    if (stored && owner && stored.id !== owner.id) {
+      out.push(
+        `${stored.ref}: ${push.checkoutRequestId} (push #${push.seq} for payment ${owner.id}, now ${owner.status}) ` +
+          `is stored on payment ${stored.id} (${stored.status}, started ${Math.round((push.receivedAt - stored.initiatedAt) / 1000)} s before that push)`,
+      );
+    }
+  }
+  return out;
 }
 
 function inWindow(faults: FaultWindow[], at: number, graceMs: number): FaultWindow | undefined {
@@ -536,6 +572,16 @@ export function evaluate(facts: RunFacts): CheckRow[] {
       ),
       ...facts.unprocessedCallbacks.map((c) => `unapplied callback ${c.externalId}`),
     ],
+  );
+
+  const misattributed = misattributedCheckouts(facts);
+  row(
+    'I11',
+    "each prompt's CheckoutRequestID (and receipt) stored on the attempt that pushed it",
+    `${misattributed.length} on another attempt`,
+    '0',
+    misattributed.length === 0,
+    misattributed,
   );
 
   row(
