@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { MAX_AMOUNT } from '../common/money';
 import { queryRows } from '../database/sql';
 import { Clock } from '../runtime/clock';
 import { parseStkCallback, type StkCallback } from './mpesa/daraja-result-codes';
@@ -44,7 +45,10 @@ export class OrphanCallbackMatcher {
     callback: StkCallback,
   ): Promise<OrphanMatch> {
     if (callback.resultCode !== 0 || callback.amount === undefined) return 'none';
-    if (!Number.isInteger(callback.amount)) return 'none';
+    // Only an amount a push could have asked for can match one (and fits the query's integer).
+    if (!Number.isInteger(callback.amount) || callback.amount < 1 || callback.amount > MAX_AMOUNT) {
+      return 'none';
+    }
     const paidAt = transactionTime(callback.transactionDate) ?? event.receivedAt;
     const candidates = (
       await queryRows<PaymentRow>(

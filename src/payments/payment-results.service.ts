@@ -259,7 +259,7 @@ export class PaymentResultsService {
         result.resultCode,
         describe(result),
         result.receipt ?? null,
-        result.amount === undefined ? null : Math.round(result.amount),
+        storableAmount(result.amount),
         reason,
         now,
       ],
@@ -318,6 +318,13 @@ export class PaymentResultsService {
       );
     }
   }
+}
+
+/** paid_amount of a review: M-PESA's amount when an integer column can hold it. */
+function storableAmount(amount: number | undefined): number | null {
+  if (amount === undefined) return null;
+  const rounded = Math.round(amount);
+  return rounded >= 0 && rounded <= 2_147_483_647 ? rounded : null;
 }
 
 /** result_desc: the description, prefixed with the raw code when the code is not a number. */

@@ -1,3 +1,4 @@
+import { storableJson } from '../common/text/storable';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -37,7 +38,11 @@ export class StkCallbackController {
   ): Promise<typeof ACK> {
     if (!sameSecret(secret, this.config.mpesa.callbackSecret)) throw new NotFoundError('Route');
     // No body: not JSON at all (or none); what arrived is kept as text.
-    await this.callbacks.receive(body, body === undefined ? req.rawBody : undefined);
+    // Recorded whatever it carries, so first made storable (jsonb refuses NUL and lone surrogates).
+    await this.callbacks.receive(
+      body === undefined ? undefined : storableJson(body),
+      body === undefined ? req.rawBody : undefined,
+    );
     return ACK;
   }
 }

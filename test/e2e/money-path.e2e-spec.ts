@@ -404,6 +404,36 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
     expect((await drift()).find((d) => d.paymentId === id)).toBeUndefined();
   });
 
+  it('acknowledges and records callbacks PostgreSQL could not store as sent, changing nothing', async () => {
+    const inv = await createInvoice(1300);
+    await ctl('settings', { mode: 'interactive' });
+    const id = await initiate(inv.ref);
+    const pending = await waitForPayment(id, (p) => p.checkout_request_id !== null);
+    const odd = [
+      // NUL and a lone surrogate (jsonb refuses both), an Amount and a ResultCode past integer.
+      successCallback('ws_CO_NUL\u0000\ud800', 1300, new Date()),
+      successCallback('ws_CO_HUGE_AMOUNT', 3_000_000_000, new Date()),
+      {
+        Body: {
+          stkCallback: {
+            MerchantRequestID: pending.merchant_request_id,
+            CheckoutRequestID: pending.checkout_request_id,
+            ResultCode: 3_000_000_000,
+            ResultDesc: 'odd',
+          },
+        },
+      },
+    ];
+    for (const body of odd) await postCallback(body);
+    const ended = await waitForPayment(id, (p) => p.status === 'failed');
+    expect(ended).toMatchObject({ outcome: 'unknown', result_code: null });
+    expect(await invoice(inv.id)).toMatchObject({ state: 'FAILED', amount_paid: 0 });
+    const [{ n }] = await db.query(
+      `SELECT count(*)::int AS n FROM inbound_events WHERE external_id LIKE 'ws_CO_NUL%' OR external_id LIKE 'ws_CO_HUGE_AMOUNT%'`,
+    );
+    expect(n).toBe(2);
+  });
+
   it('retries a push refused by spike arrest as a definite refusal, never as ambiguous', async () => {
     const inv = await createInvoice(1500);
     await ctl('faults', {

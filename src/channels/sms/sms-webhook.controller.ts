@@ -1,3 +1,4 @@
+import { storableJson } from '../../common/text/storable';
 import {
   Controller,
   HttpCode,
@@ -45,9 +46,11 @@ export class SmsWebhookController {
     @Req() req: RequestWithRawBody,
   ): Promise<{ ok: true }> {
     this.authenticate(secret, req);
-    const parsed = parseInboundSms(req.body);
+    // Recorded whatever it carries, so first made storable (jsonb refuses NUL and lone surrogates).
+    const body = storableJson(req.body);
+    const parsed = parseInboundSms(body);
     if (!parsed.ok) {
-      await this.ledger.recordRejected('inbound', parsed.reason, req.body, req.rawBody, parsed.id);
+      await this.ledger.recordRejected('inbound', parsed.reason, body, req.rawBody, parsed.id);
       return { ok: true };
     }
     const result = await this.inbound.receive(parsed.value);
@@ -62,9 +65,11 @@ export class SmsWebhookController {
     @Req() req: RequestWithRawBody,
   ): Promise<{ ok: true }> {
     this.authenticate(secret, req);
-    const parsed = parseDeliveryReport(req.body);
+    // Recorded whatever it carries, so first made storable (jsonb refuses NUL and lone surrogates).
+    const body = storableJson(req.body);
+    const parsed = parseDeliveryReport(body);
     if (!parsed.ok) {
-      await this.ledger.recordRejected('status', parsed.reason, req.body, req.rawBody, parsed.id);
+      await this.ledger.recordRejected('status', parsed.reason, body, req.rawBody, parsed.id);
       return { ok: true };
     }
     await this.reports.record(parsed.value);

@@ -118,6 +118,14 @@ describe('parseStkCallback', () => {
     });
   });
 
+  it('keeps a whole number past any integer column as text, not as a code', () => {
+    for (const code of [3_000_000_000, '99999999999', -1.7e57]) {
+      const body = JSON.parse(FAILURE_JSON);
+      body.Body.stkCallback.ResultCode = code;
+      expect(parseStkCallback(body)).toMatchObject({ resultCode: null });
+    }
+  });
+
   it('keeps a non-numeric ResultCode (seen: "SFC_IC0003") instead of calling the callback malformed', () => {
     const body = JSON.parse(FAILURE_JSON);
     body.Body.stkCallback.ResultCode = 'SFC_IC0003';

@@ -119,6 +119,9 @@ export function parseResultCode(value: unknown): number | undefined {
   return undefined;
 }
 
+/** PostgreSQL integer's bound, for result_code. */
+const MAX_INT4 = 2_147_483_647;
+
 /** Longest code text kept; real codes are a few characters. */
 const MAX_RAW_CODE_CHARS = 40;
 
@@ -128,7 +131,12 @@ const MAX_RAW_CODE_CHARS = 40;
  */
 export function readResultCode(value: unknown): { code: number | null; raw: string } | undefined {
   const numeric = parseResultCode(value);
-  if (numeric !== undefined) return { code: numeric, raw: String(numeric) };
+  if (numeric !== undefined && Math.abs(numeric) <= MAX_INT4) {
+    return { code: numeric, raw: String(numeric) };
+  }
+  // A whole number no real code comes near (and no integer column holds): kept as text.
+  if (numeric !== undefined)
+    return { code: null, raw: String(value).trim().slice(0, MAX_RAW_CODE_CHARS) };
   if (typeof value !== 'string') return undefined;
   const raw = value.trim().slice(0, MAX_RAW_CODE_CHARS);
   if (raw === '' || !/^[\w.-]+$/.test(raw)) return undefined;
