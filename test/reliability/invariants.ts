@@ -481,7 +481,7 @@ export function evaluate(facts: RunFacts): CheckRow[] {
   row(
     'I6',
     'each M-PESA receipt sent at most once per party',
-    `${dupeCount} duplicate sends (${dupes.length} receipts); ${misdirected.length} misdirected`,
+    `${receipts.length} receipt messages: ${dupeCount} duplicate sends (of ${dupes.length} receipts), ${misdirected.length} misdirected`,
     '0',
     dupeCount === 0 && misdirected.length === 0,
     [...dupes, ...misdirected],
