@@ -41,9 +41,14 @@ export class PaymentPushStarted1796317659730 implements MigrationInterface {
     await queryRunner.query(`
       CREATE INDEX payments_overpaid_idx ON payments (initiated_at)
        WHERE overpaid_amount IS NOT NULL`);
+    // "Was there a later push to this phone?", asked of each candidate.
+    await queryRunner.query(`
+      CREATE INDEX payments_phone_push_started_idx ON payments (phone, push_started_at)
+       WHERE push_started_at IS NOT NULL`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX payments_phone_push_started_idx`);
     await queryRunner.query(`DROP INDEX payments_overpaid_idx`);
     await queryRunner.query(`DROP INDEX payments_unanswered_push_idx`);
     await queryRunner.query(`

@@ -49,6 +49,13 @@ export interface InboundConfig {
   smsSweepIntervalSeconds: number;
 }
 
+export interface OutboxConfig {
+  /** Handlers one process runs at once (provider calls are I/O: more is cheap). */
+  concurrency: number;
+  /** How long a claimed row is held before another process may take it over. */
+  leaseSeconds: number;
+}
+
 export interface AppConfigValues {
   nodeEnv: 'development' | 'production' | 'test';
   http: { port: number; host: string; publicBaseUrl?: string };
@@ -74,6 +81,7 @@ export interface AppConfigValues {
   smsFallbackAfterSeconds: number;
   /** How often the /stats/summary rollup re-aggregates changed hours; 0: never (counted live). */
   statsRollupIntervalSeconds: number;
+  outbox: OutboxConfig;
   inbound: InboundConfig;
   mpesa: MpesaConfig;
 }
@@ -106,6 +114,7 @@ export class AppConfig implements AppConfigValues {
   readonly sms!: SmsConfig;
   readonly smsFallbackAfterSeconds!: number;
   readonly statsRollupIntervalSeconds!: number;
+  readonly outbox!: OutboxConfig;
   readonly inbound!: InboundConfig;
   readonly mpesa!: MpesaConfig;
   private listenUrl?: string;

@@ -89,6 +89,21 @@ export class EnvironmentVariables {
   SMS_INBOUND_SWEEP_INTERVAL_SECONDS?: number;
 
   @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  OUTBOX_CONCURRENCY?: number;
+
+  /** Longer than any provider call (Daraja's timeout is 15 s), or a slow push is taken over. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(20)
+  @Max(3600)
+  OUTBOX_LEASE_SECONDS?: number;
+
+  @IsOptional()
   @Matches(/^(off|\d{1,4})$/, {
     message: 'INVOICE_EXPIRY_GRACE_DAYS must be a number of days or "off"',
   })

@@ -136,6 +136,10 @@ export function loadConfig(rawEnv: Env = process.env): AppConfig {
     invoiceExpiryGraceDays:
       env.INVOICE_EXPIRY_GRACE_DAYS === 'off' ? null : Number(env.INVOICE_EXPIRY_GRACE_DAYS ?? 30),
     statsRollupIntervalSeconds: Number(env.STATS_ROLLUP_INTERVAL_SECONDS ?? 2),
+    outbox: {
+      concurrency: Number(env.OUTBOX_CONCURRENCY ?? 8),
+      leaseSeconds: Number(env.OUTBOX_LEASE_SECONDS ?? 60),
+    },
     inbound: {
       maxAttempts: Number(env.INBOUND_MAX_ATTEMPTS ?? 8),
       smsSweepIntervalSeconds: Number(env.SMS_INBOUND_SWEEP_INTERVAL_SECONDS ?? 5),

@@ -21,7 +21,9 @@ const SOURCE = 'webhook:mpesa:matched';
  * Matches a success callback whose CheckoutRequestID we never stored (the process died between
  * the push and storing its answer, or the answer was lost) to the push it most likely belongs to:
  * a started push without an answer, for the same amount, started within the prompt window before
- * M-PESA's TransactionDate, to the same phone where the callback shows it unmasked.
+ * M-PESA's TransactionDate and not followed by another push to its phone before then, to the same
+ * phone where the callback shows it unmasked. While one of the candidates is still being pushed,
+ * nothing is matched: its own answer may claim the callback.
  *
  * One candidate: it is settled like any confirmation, recorded as matched by amount and time.
  * Several: each is held for review with the callback attached, for an operator to pick. M-PESA
@@ -53,20 +55,33 @@ export class OrphanCallbackMatcher {
     const candidates = (
       await queryRows<PaymentRow>(
         manager,
+        // A later push to the same phone that was not refused means M-PESA had closed this
+        // one's prompt before it (one prompt per subscriber at a time): a payment made after
+        // that later push started cannot be for this one.
         `SELECT ${PAYMENT_COLUMNS} FROM payments p
           WHERE p.checkout_request_id IS NULL AND p.push_started_at IS NOT NULL
             AND p.amount = $1 AND p.push_started_at BETWEEN $2 AND $3
-            AND (p.status = 'pending' OR (p.status = 'failed' AND p.outcome = 'timeout'))
+            AND (p.status IN ('initiating', 'pending')
+                 OR (p.status = 'failed' AND p.outcome = 'timeout'))
+            AND NOT EXISTS (
+              SELECT 1 FROM payments later
+               WHERE later.phone = p.phone AND later.id <> p.id
+                 AND later.push_started_at > p.push_started_at
+                 AND later.push_started_at <= $4)
           ORDER BY p.push_started_at, p.id
-          FOR UPDATE`,
+          FOR UPDATE OF p`,
         [
           callback.amount,
           new Date(paidAt.getTime() - PROMPT_WINDOW_MS - MATCH_CLOCK_SKEW_MS),
           new Date(paidAt.getTime() + MATCH_CLOCK_SKEW_MS),
+          paidAt,
         ],
       )
     ).filter((p) => callback.phone === undefined || p.phone.replace(/^\+/, '') === callback.phone);
     if (candidates.length === 0) return 'none';
+    // A push still out may yet bring its own answer, and with it this CheckoutRequestID: wait
+    // for it (or for it to be found ambiguous) rather than guess.
+    if (candidates.some((p) => p.status === 'initiating')) return 'none';
 
     const now = this.clock.now();
     if (candidates.length === 1) {

@@ -1,3 +1,4 @@
+import { AppConfig } from '../config/app-config';
 import {
   Injectable,
   Logger,
@@ -32,8 +33,12 @@ export class RuntimePollers implements OnApplicationBootstrap, OnApplicationShut
     clock: Clock,
     runner: MachineRunner,
     private readonly signals: RuntimeSignals,
+    config: AppConfig,
   ) {
-    this.dispatcher = new OutboxDispatcher(dataSource, handlers, clock, runner);
+    this.dispatcher = new OutboxDispatcher(dataSource, handlers, clock, runner, {
+      concurrency: config.outbox.concurrency,
+      leaseMs: config.outbox.leaseSeconds * 1000,
+    });
     this.firer = new TimerFirer(signals, runner, clock);
   }
 

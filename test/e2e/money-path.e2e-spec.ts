@@ -360,6 +360,42 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
     expect(cells).toMatchObject({ refund_due: '1500', balance: '0' });
   });
 
+  it("never credits a retry's early callback to the earlier, timed-out attempt", async () => {
+    const inv = await createInvoice(1600);
+    await ambiguousPush();
+    const first = await initiate(inv.ref);
+    await waitForPayment(first, (p) => p.status === 'pending');
+    const firstPrompt = await promptFor(inv.phone);
+    await ctl(`prompts/${firstPrompt.checkoutRequestId}/respond`, { action: 'timeout' });
+    clock.advance(181_000);
+    await waitForPayment(first, (p) => p.status === 'failed' && p.outcome === 'timeout');
+
+    // The customer taps Pay again; this push's answer is slow, its success callback is not.
+    await ctl('faults', {
+      target: 'push',
+      kind: 'delay',
+      delayMs: 4_000,
+      afterProcessing: true,
+      count: 1,
+    });
+    const second = await initiate(inv.ref);
+    const secondPrompt = await waitFor(async () =>
+      (await pushesTo(inv.phone)).find(
+        (p) => p.status === 'pending' && p.checkoutRequestId !== firstPrompt.checkoutRequestId,
+      ),
+    );
+    await postCallback(successCallback(secondPrompt.checkoutRequestId, 1600, clock.now()));
+    expect(await payment(first)).toMatchObject({ status: 'failed', checkout_request_id: null });
+
+    const paid = await waitForPayment(second, (p) => p.status === 'succeeded');
+    expect(paid).toMatchObject({
+      checkout_request_id: secondPrompt.checkoutRequestId,
+      matched_by: 'checkout_request_id',
+    });
+    expect(await payment(first)).toMatchObject({ status: 'failed', overpaid_amount: null });
+    expect(await invoice(inv.id)).toMatchObject({ state: 'PAID', amount_paid: 1600 });
+  });
+
   it('settles a payment that a failure answer had ended when M-PESA then reports success', async () => {
     const inv = await createInvoice(900);
     await ctl('next-outcome', { outcome: 'cancelled', phone: inv.phone, delayMs: 0 });
