@@ -156,9 +156,10 @@ export async function startFuzzApp(env: Record<string, string> = {}): Promise<Fu
     const until = Date.now() + timeoutMs;
     let last = JSON.stringify(await fingerprint());
     let still = 0;
-    while (still < 3) {
+    // Two seconds without a change: the simulators' status chains take about one.
+    while (still < 5) {
       if (Date.now() > until) throw new Error('the app did not go quiet after seeding');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await new Promise((resolve) => setTimeout(resolve, 400));
       await settle();
       const now = JSON.stringify(await fingerprint());
       still = now === last ? still + 1 : 0;

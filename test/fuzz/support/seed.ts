@@ -129,6 +129,9 @@ export async function seed(app: FuzzApp): Promise<Seeded> {
     'the invoices to be delivered',
   );
 
+  // The simulator forgets the open prompts: none times out into a callback in the middle of a
+  // long run (its longest prompt timeout is 10 minutes). The pushes stay pending on our side.
+  await ctl('reset', {});
   await app.pauseBackgroundWork();
   await app.waitForQuiet();
 
