@@ -5,6 +5,7 @@ import { StatsRollup1795687973819 } from './1795687973819-StatsRollup';
 import { PaymentReview1795690763757 } from './1795690763757-PaymentReview';
 import { PaymentPushStarted1796317659730 } from './1796317659730-PaymentPushStarted';
 import { InboundEventAttempts1796318267469 } from './1796318267469-InboundEventAttempts';
+import { DeliverySendStarted1796321203393 } from './1796321203393-DeliverySendStarted';
 
 /** Every migration, oldest first. Listed by hand so that compiled and ts-jest runs load the same set. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   PaymentReview1795690763757,
   PaymentPushStarted1796317659730,
   InboundEventAttempts1796318267469,
+  DeliverySendStarted1796321203393,
 ];

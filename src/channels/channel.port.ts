@@ -46,7 +46,14 @@ export interface OutboundMessage {
  */
 export type SendOutcome =
   | { status: 'accepted'; providerMessageId: string }
-  | { status: 'retryable'; code: string; reason: string; retryAfterMs?: number }
+  | {
+      status: 'retryable';
+      code: string;
+      reason: string;
+      retryAfterMs?: number;
+      /** The request went out and no answer came (a timeout): the provider may have taken it. */
+      maybeSent?: boolean;
+    }
   | { status: 'fallback'; code: string; reason: string }
   | { status: 'permanent'; code: string; reason: string; alert?: boolean };
 

@@ -540,4 +540,38 @@ describe('delivery policy (WhatsApp first, one SMS fallback)', () => {
     expect(await smsRow()).toMatchObject({ status: 'done', attempts: 3 });
     expect(await inbox(phone)).toHaveLength(1);
   });
+
+  it('a send that started and recorded no answer (the process died) is never sent again', async () => {
+    const phone = newPhone();
+    await settings(phone, { notOnWhatsApp: true });
+    await request(t.url)
+      .post(`/sandbox/africastalking/control/numbers/${phone}`)
+      .send({ failNextSends: { statusCode: 500, count: 1 } })
+      .expect(200);
+    const invoice = await createInvoice(phone);
+    const pending = await deliveryIn(invoice.id, ['SMS_PENDING']);
+    await eventually(
+      () =>
+        db
+          .query(`SELECT status, attempts FROM outbox WHERE entity_id = $1 AND kind = 'sms.send'`, [
+            pending.id,
+          ])
+          .then((r: { status: string; attempts: number }[]) => r[0]),
+      (r) => r?.status === 'pending' && r.attempts === 1,
+      'the retry after a definite refusal',
+    );
+    // A refusal clears the mark, so a retry may send; now a process starts the send and dies.
+    const [{ sms_send_started_at: cleared }] = await db.query(
+      `SELECT sms_send_started_at FROM deliveries WHERE id = $1`,
+      [pending.id],
+    );
+    expect(cleared).toBeNull();
+    await db.query(`UPDATE deliveries SET sms_send_started_at = now() WHERE id = $1`, [pending.id]);
+    clock.advance(5_000);
+    await deliveryIn(invoice.id, ['SMS_SENT']);
+    expect(await inbox(phone)).toEqual([]);
+    expect((await messagesOf(pending.id)).map((m) => m.provider_message_id)).toContain(
+      `unconfirmed:${pending.id}`,
+    );
+  });
 });

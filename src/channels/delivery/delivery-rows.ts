@@ -62,3 +62,37 @@ export function deliveryIdOf(row: OutboxRow): string | null {
   if (typeof fromPayload === 'string') return fromPayload;
   return row.machineKind === 'delivery' ? row.entityId : null;
 }
+
+const SEND_STARTED_COLUMN = {
+  whatsapp: 'whatsapp_send_started_at',
+  sms: 'sms_send_started_at',
+} as const;
+
+/**
+ * Marks, in its own committed write, that this delivery's send on `channel` is starting. False
+ * when it was marked already: an earlier run (or another instance right now) may have sent it.
+ */
+export async function startSend(
+  manager: Pick<EntityManager, 'query'>,
+  deliveryId: string,
+  channel: 'whatsapp' | 'sms',
+  at: Date,
+): Promise<boolean> {
+  const column = SEND_STARTED_COLUMN[channel];
+  const rows = await queryRows<{ id: string }>(
+    manager,
+    `UPDATE deliveries SET ${column} = $2 WHERE id = $1 AND ${column} IS NULL RETURNING id`,
+    [deliveryId, at],
+  );
+  return rows.length > 0;
+}
+
+/** The provider refused the message before taking it: the next run may send it again. */
+export async function clearSendStarted(
+  manager: Pick<EntityManager, 'query'>,
+  deliveryId: string,
+  channel: 'whatsapp' | 'sms',
+): Promise<void> {
+  const column = SEND_STARTED_COLUMN[channel];
+  await manager.query(`UPDATE deliveries SET ${column} = NULL WHERE id = $1`, [deliveryId]);
+}

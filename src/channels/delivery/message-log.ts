@@ -75,6 +75,25 @@ export async function acceptedAttempt(
   return rows[0]?.provider_message_id ?? null;
 }
 
+/**
+ * A send that started and never recorded an answer (the process died mid-send, or the provider
+ * did not answer in time) is not sent again: it counts as accepted without a provider id, so no
+ * status will ever confirm it and the delivery's fallback (WhatsApp → SMS) covers a message that
+ * in fact never arrived.
+ */
+export async function recordUnconfirmedSend(
+  manager: Pick<EntityManager, 'query'>,
+  delivery: DeliveryRecord,
+  attempt: Pick<SendAttempt, 'channel' | 'kind' | 'at'>,
+): Promise<OutboxResult> {
+  const providerMessageId = `unconfirmed:${delivery.id}`;
+  await recordAttempt(manager, delivery, { ...attempt, providerMessageId, status: 'sent' });
+  return {
+    status: 'done',
+    event: { type: 'SEND_ACCEPTED', channel: attempt.channel, providerMessageId },
+  };
+}
+
 type Refusal = Extract<SendOutcome, { status: 'fallback' | 'permanent' }>;
 
 /** Records a refused send attempt: a `messages` row with the provider's code. */

@@ -7,12 +7,13 @@ import { RuntimeSignals } from '../../runtime/runtime-signals';
 import type { MessageContent } from '../channel.port';
 import { SmsChannel } from '../sms/africastalking.client';
 import { SmsDeliveryReportService } from '../sms/sms-delivery-report.service';
-import { deliveryIdOf, loadDelivery } from './delivery-rows';
+import { clearSendStarted, deliveryIdOf, loadDelivery, startSend } from './delivery-rows';
 import { smsTextOf } from './delivery.service';
 import {
   acceptedAttempt,
   recordAttempt,
   recordRefusal,
+  recordUnconfirmedSend,
   retriesExhausted,
   retryLater,
 } from './message-log';
@@ -48,8 +49,11 @@ export class SmsSendHandler implements OutboxHandler {
 
     const text = smsTextOf(delivery.payload);
     const content: MessageContent = text ? { type: 'text', body: text } : delivery.payload.content;
-    const outcome = await this.sms.send({ to: delivery.recipient, content });
     const base = { channel: 'sms' as const, kind: 'sms' as const, at: this.clock.now() };
+    if (!(await startSend(this.dataSource, delivery.id, 'sms', base.at))) {
+      return recordUnconfirmedSend(this.dataSource, delivery, base);
+    }
+    const outcome = await this.sms.send({ to: delivery.recipient, content });
     switch (outcome.status) {
       case 'accepted':
         await this.signals.transaction(async (manager) => {
@@ -70,6 +74,8 @@ export class SmsSendHandler implements OutboxHandler {
           },
         };
       case 'retryable':
+        if (outcome.maybeSent) return recordUnconfirmedSend(this.dataSource, delivery, base);
+        await clearSendStarted(this.dataSource, delivery.id, 'sms');
         return retryLater(outcome);
       case 'fallback':
       case 'permanent':

@@ -4,12 +4,13 @@ import { Clock } from '../../runtime/clock';
 import type { MachineEventLike, OutboxHandler, OutboxResult } from '../../runtime/outbox';
 import type { OutboxRow } from '../../runtime/outbox.entity';
 import { WhatsAppChannel } from '../whatsapp/whatsapp.client';
-import { deliveryIdOf, loadDelivery } from './delivery-rows';
+import { clearSendStarted, deliveryIdOf, loadDelivery, startSend } from './delivery-rows';
 import {
   acceptedAttempt,
   messageKindOf,
   recordAttempt,
   recordRefusal,
+  recordUnconfirmedSend,
   retriesExhausted,
   retryLater,
 } from './message-log';
@@ -41,12 +42,15 @@ export class WhatsAppSendHandler implements OutboxHandler {
       };
 
     const { content } = delivery.payload;
-    const outcome = await this.whatsapp.send({ to: delivery.recipient, content });
     const base = {
       channel: 'whatsapp' as const,
       kind: messageKindOf(content),
       at: this.clock.now(),
     };
+    if (!(await startSend(this.dataSource, delivery.id, 'whatsapp', base.at))) {
+      return recordUnconfirmedSend(this.dataSource, delivery, base);
+    }
+    const outcome = await this.whatsapp.send({ to: delivery.recipient, content });
     switch (outcome.status) {
       case 'accepted':
         await recordAttempt(this.dataSource, delivery, {
@@ -63,6 +67,8 @@ export class WhatsAppSendHandler implements OutboxHandler {
           },
         };
       case 'retryable':
+        if (outcome.maybeSent) return recordUnconfirmedSend(this.dataSource, delivery, base);
+        await clearSendStarted(this.dataSource, delivery.id, 'whatsapp');
         return retryLater(outcome);
       case 'fallback':
       case 'permanent':

@@ -86,11 +86,12 @@ export class SmsChannel implements Channel {
       bodyText = await response.text();
     } catch (err) {
       const timeout = err instanceof Error && err.name === 'TimeoutError';
-      // The request may have reached AT; a retry can double-send, which beats losing an invoice.
+      // A timeout may have reached AT: the send handler does not send it twice (maybeSent).
       return {
         status: 'retryable',
         code: timeout ? 'Timeout' : 'NetworkError',
         reason: err instanceof Error ? `${err.name}: ${err.message}` : 'fetch failed',
+        ...(timeout ? { maybeSent: true } : {}),
       };
     }
 

@@ -87,12 +87,20 @@ function retryable(code: string, reason: string, retryAfterMs?: number): FailedS
   return { status: 'retryable', code, reason, ...(retryAfterMs ? { retryAfterMs } : {}) };
 }
 
-/** The request never got an answer: nothing was accepted, so sending again is safe enough. */
+/**
+ * The request never got an answer. A timeout may have been taken by Meta (maybeSent: the send
+ * handler then does not send it again); a failure to connect was not.
+ */
 export function classifyNetworkError(err: unknown): FailedSendOutcome {
   // fetch rejects with a DOMException on timeout, which is not an Error in every realm.
   const name = typeof err === 'object' && err !== null && 'name' in err ? String(err.name) : '';
   if (name === 'TimeoutError' || name === 'AbortError')
-    return { status: 'retryable', code: 'timeout', reason: 'WhatsApp API did not answer in time' };
+    return {
+      status: 'retryable',
+      code: 'timeout',
+      reason: 'WhatsApp API did not answer in time',
+      maybeSent: true,
+    };
   const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
   return {
     status: 'retryable',
