@@ -33,13 +33,18 @@ async function eventually<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
   what: string,
-  timeoutMs = 20_000,
+  explain: () => Promise<unknown>,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > until) throw new Error(`seeding: timed out waiting for ${what}`);
+    if (Date.now() > until)
+      throw new Error(
+        `seeding: timed out waiting for ${what}: ${JSON.stringify(value)}\n` +
+          JSON.stringify(await explain(), null, 1),
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -98,6 +103,15 @@ export async function seed(app: FuzzApp): Promise<Seeded> {
     invoices.push(await createInvoice(merchant, amount));
   const otherInvoices = [await createInvoice(other, 800)];
 
+  /** What the queue did with the seeding's work, for a seeding that times out. */
+  const outboxOf = (entityIds: string[]) =>
+    app.db.query(
+      `SELECT kind, status, attempts, last_error FROM outbox
+        WHERE entity_id = ANY($1) OR created_at > now() - interval '1 minute'
+        ORDER BY id DESC LIMIT 30`,
+      [entityIds],
+    );
+
   const paymentIds: string[] = [];
   for (const invoice of invoices.slice(0, 3)) {
     const res = await app.send({
@@ -117,6 +131,7 @@ export async function seed(app: FuzzApp): Promise<Seeded> {
       ),
     (rows) => rows.length === paymentIds.length,
     'the STK pushes to be pending',
+    () => outboxOf(paymentIds),
   );
   const sent = await eventually(
     () =>
@@ -127,6 +142,7 @@ export async function seed(app: FuzzApp): Promise<Seeded> {
       ),
     (rows) => rows.length >= invoices.length,
     'the invoices to be delivered',
+    () => outboxOf([...invoices, ...otherInvoices].map((i) => i.id)),
   );
 
   // The simulator forgets the open prompts: none times out into a callback in the middle of a
