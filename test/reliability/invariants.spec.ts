@@ -67,6 +67,7 @@ function goodFacts(): RunFacts {
     reconciliation: [],
     openPayments: [],
     unprocessedCallbacks: [],
+    unconfirmedSends: [],
     faults: [{ name: 'database cut', start: 50_000, end: 53_000 }],
     endedAt: 100_000,
     harness: {
@@ -227,6 +228,18 @@ describe('reliability invariants', () => {
   it('I7: no receipt to the merchant', () => {
     const facts = goodFacts();
     facts.messages.pop();
+    expect(failed(evaluate(facts))).toEqual(['I7']);
+  });
+
+  it('I7: a missing receipt is forced only when the app recorded its send unconfirmed at a fault', () => {
+    const facts = goodFacts();
+    facts.messages.pop();
+    const unconfirmed = { ref: REF, recipient: `+${MERCHANT}`, purpose: 'merchant_notice' };
+    facts.unconfirmedSends.push({ ...unconfirmed, at: 20_000 });
+    expect(failed(evaluate(facts))).toEqual(['I7']);
+    facts.unconfirmedSends[0].at = 51_000;
+    expect(failed(evaluate(facts))).toEqual([]);
+    facts.unconfirmedSends[0].recipient = '+254733000000';
     expect(failed(evaluate(facts))).toEqual(['I7']);
   });
 

@@ -89,6 +89,11 @@ export interface RunFacts {
   openPayments: PaymentFact[];
   /** STK callbacks the app recorded and never applied. */
   unprocessedCallbacks: { externalId: string; receivedAt: number }[];
+  /**
+   * Sends the app marked started and never got an answer for (it died mid-send): it does not send
+   * them again, so one may not have arrived. Recorded by the app, not guessed by the run.
+   */
+  unconfirmedSends: { ref: string | null; recipient: string; purpose: string; at: number }[];
   faults: FaultWindow[];
   endedAt: number;
   harness: {
@@ -487,21 +492,34 @@ export function evaluate(facts: RunFacts): CheckRow[] {
     [...dupes, ...misdirected],
   );
   const missing: string[] = [];
+  const missingForced: string[] = [];
+  const digitsOf = (phone: string) => phone.replace(/\D/g, '');
   for (const inv of facts.invoices) {
     const key = normaliseRef(inv.ref);
-    if (inv.state !== 'PAID' || !drivenByRef.has(key)) continue;
+    const driven = drivenByRef.get(key);
+    if (inv.state !== 'PAID' || !driven) continue;
     for (const party of ['customer', 'merchant'] as const) {
-      if (!receipts.some((r) => r.ref === key && r.party === party))
-        missing.push(`${inv.ref}: no receipt to the ${party}`);
+      if (receipts.some((r) => r.ref === key && r.party === party)) continue;
+      const msisdn = digitsOf(party === 'customer' ? driven.customerMsisdn : driven.merchantMsisdn);
+      // The app marked this receipt's send started and died before an answer: it will not send
+      // it twice, and cannot know whether it arrived (in production the SMS fallback covers it).
+      const unconfirmed = facts.unconfirmedSends.find(
+        (u) =>
+          u.ref !== null &&
+          normaliseRef(u.ref) === key &&
+          digitsOf(u.recipient) === msisdn &&
+          inWindow(facts.faults, u.at, 30_000) !== undefined,
+      );
+      (unconfirmed ? missingForced : missing).push(`${inv.ref}: no receipt to the ${party}`);
     }
   }
   row(
     'I7',
     'every PAID invoice: a receipt reached customer and merchant',
-    `${missing.length} missing`,
+    `${missing.length} missing (+${missingForced.length} forced: send unconfirmed at a fault)`,
     '0',
     missing.length === 0,
-    missing,
+    [...missing, ...missingForced.map((m) => `forced: ${m}`)],
   );
 
   // --- leftovers ---

@@ -201,7 +201,7 @@ describe('reliability: two processes, a SIGKILL, a database cut and a Daraja out
           `Reliability run ${runId} — app ${commit}, seed ${config.seed}, ` +
           `${(facts.harness.wallMs / 1000).toFixed(0)} s`;
         const table = renderTable(rows, title);
-        const context = describeRun(daraja, messaging, driver, cluster, chaos);
+        const context = describeRun(daraja, messaging, driver, cluster, chaos, facts);
         out(`\n${table}\n\n${context}\n`);
         writeFileSync(join(artifactsDir, 'report.txt'), `${table}\n\n${context}\n`);
         writeFileSync(
@@ -351,6 +351,13 @@ async function collectFacts(
     `SELECT external_id, received_at FROM inbound_events
       WHERE provider = 'mpesa' AND processed_at IS NULL ORDER BY received_at`,
   );
+  const unconfirmed = await db.query(
+    `SELECT i.ref, d.recipient, d.purpose, m.created_at
+       FROM messages m
+       JOIN deliveries d ON d.id::text = m.logical_id::text
+       LEFT JOIN invoices i ON i.id = d.invoice_id
+      WHERE m.provider_message_id LIKE 'unconfirmed:%'`,
+  );
   let reconciliation: DriftFact[] | { error: string };
   try {
     const res = await httpRequest(`${cluster.balancerUrl}/admin/reconciliation`, {
@@ -406,6 +413,12 @@ async function collectFacts(
       externalId: r.external_id,
       receivedAt: new Date(r.received_at).getTime(),
     })),
+    unconfirmedSends: unconfirmed.rows.map((r: any) => ({
+      ref: r.ref,
+      recipient: r.recipient,
+      purpose: r.purpose,
+      at: new Date(r.created_at).getTime(),
+    })),
     faults: chaos.faults,
     endedAt: Date.now(),
     harness: {
@@ -442,6 +455,7 @@ function describeRun(
   driver: Driver,
   cluster: AppCluster,
   chaos: ChaosLog,
+  facts: RunFacts,
 ): string {
   const count = <T>(items: T[], key: (t: T) => string) =>
     items.reduce<Record<string, number>>((acc, t) => {
@@ -463,7 +477,8 @@ function describeRun(
       `${prompted.filter((p) => p.answerDelivered === false || p.withheld).length} prompted pushes whose answer never reached the app; ` +
       `${s.queries} queries (${s.queryPending} pending, ${s.queryFinal} final, ${s.queryUnknown} unknown id, ${s.queryRefused} refused); ` +
       `${s.callbacksPosted} callbacks posted (${s.callbacksOk} answered 200, ${s.callbacksFailed} failed)`,
-    `- messages: ${JSON.stringify(count(messaging.messages, (m) => `${m.channel}:${m.template ?? m.type}`))}; refused ${messaging.refused.length}`,
+    `- messages: ${JSON.stringify(count(messaging.messages, (m) => `${m.channel}:${m.template ?? m.type}`))}; refused ${messaging.refused.length}; ` +
+      `sends the app recorded as unconfirmed (started, no answer): ${facts.unconfirmedSends.length}`,
     `- balancer: ${JSON.stringify(Object.fromEntries(cluster.balancer?.stats.byTarget ?? []))}, ` +
       `${cluster.balancer?.stats.failed ?? 0} connections no process took` +
       (cluster.balancer?.stats.failedAt.length
