@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { retryOnConnectionLoss } from '../database/connection-loss';
 import { queryRows } from '../database/sql';
 import { Clock } from '../runtime/clock';
 import { RuntimeSignals } from '../runtime/runtime-signals';
@@ -36,6 +37,12 @@ export class StkCallbackService {
    * without NUL characters (which jsonb refuses).
    */
   async receive(body: unknown, raw?: Buffer): Promise<CallbackOutcome> {
+    // Daraja does not reliably send a callback again: ride out a short database outage rather
+    // than answer 500 and lose what it says. Recording and applying it are idempotent.
+    return retryOnConnectionLoss(() => this.record(body, raw), { budgetMs: 10_000 });
+  }
+
+  private async record(body: unknown, raw?: Buffer): Promise<CallbackOutcome> {
     const callback = parseStkCallback(body);
     const now = this.clock.now();
     if (!callback) {

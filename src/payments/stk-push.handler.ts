@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { retryOnConnectionLoss } from '../database/connection-loss';
 import { queryRows } from '../database/sql';
 import { UUID_PATTERN } from '../merchants/pg-error';
 import { INVOICE_MACHINE_KIND } from '../machines/invoice.machine';
@@ -25,6 +26,8 @@ interface PushRow extends PaymentRow {
 }
 
 const SOURCE = 'outbox:mpesa.stk_push';
+/** Well inside the outbox lease (at least 20 s), so the row is not taken over meanwhile. */
+const RECORD_RETRY_BUDGET_MS = 10_000;
 
 /**
  * Outbox kind 'mpesa.stk_push' {paymentId, invoiceId}, enqueued by the invoice machine on
@@ -70,7 +73,11 @@ export class StkPushHandler implements OutboxHandler {
       accountReference: payment.ref,
       description: payment.description,
     });
-    return this.record(row, payment, result);
+    // Only this process knows Daraja's answer (a CheckoutRequestID is the only way to query the
+    // push later): a database blip must not lose it. Every write in record() is idempotent.
+    return retryOnConnectionLoss(() => this.record(row, payment, result), {
+      budgetMs: RECORD_RETRY_BUDGET_MS,
+    });
   }
 
   private async record(
