@@ -1,6 +1,7 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { idCursor, keysetPage } from './id-cursor';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ConflictError, DomainError, NotFoundError } from '../common/http/domain-error';
+import { ConflictError, NotFoundError } from '../common/http/domain-error';
 import { sanitizeForLog } from '../common/logging/redact';
 import { queryRows } from '../database/sql';
 import { Clock } from '../runtime/clock';
@@ -46,22 +47,7 @@ const COLUMNS = `id, provider, external_id,
        ELSE split_part(external_id, ':', 1) END AS kind,
   payload, attempts, last_error, received_at, next_attempt_at, dead_at, processed_at`;
 
-function badCursor(): DomainError {
-  return new DomainError(
-    'invalid_cursor',
-    'cursor is not valid: pass the nextCursor of the previous page unchanged',
-    HttpStatus.BAD_REQUEST,
-  );
-}
-
-/** Cursor = the last id shown (ids only grow), base64url so callers treat it as opaque. */
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^i:\d{1,18}$/.test(id)) throw badCursor();
-  return id.slice(2);
-}
-
-const encodeCursor = (id: string): string => Buffer.from(`i:${id}`, 'utf8').toString('base64url');
+const CURSOR = idCursor('i');
 
 /**
  * Inbound SMS and WhatsApp events that were acknowledged but not processed: the dead ones (out of
@@ -86,7 +72,7 @@ export class AdminInboundService {
       (query.status ?? 'dead') === 'dead' ? `dead_at IS NOT NULL` : `dead_at IS NULL`,
     ];
     if (query.cursor) {
-      params.push(decodeCursor(query.cursor));
+      params.push(CURSOR.decode(query.cursor));
       where.push(`id < $${params.length}::bigint`);
     }
     params.push(limit + 1);
@@ -96,13 +82,8 @@ export class AdminInboundService {
         ORDER BY id DESC LIMIT $${params.length}`,
       params,
     );
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
     const now = this.clock.now().getTime();
-    return {
-      items: page.map((row) => toItem(row, now)),
-      nextCursor: rows.length > limit && last ? encodeCursor(String(last.id)) : null,
-    };
+    return keysetPage(rows, limit, CURSOR, (row) => toItem(row, now));
   }
 
   /**

@@ -1,6 +1,7 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { idCursor, keysetPage } from './id-cursor';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ConflictError, DomainError, NotFoundError } from '../common/http/domain-error';
+import { ConflictError, NotFoundError } from '../common/http/domain-error';
 import { sanitizeForLog } from '../common/logging/redact';
 import { queryRows } from '../database/sql';
 import { Clock } from '../runtime/clock';
@@ -45,23 +46,7 @@ export interface AdminOutboxItem {
 const COLUMNS = `id, kind, status, attempts, max_attempts, payload, idempotency_key, last_error,
   machine_kind, entity_id, next_attempt_at, created_at, updated_at`;
 
-function badCursor(): DomainError {
-  return new DomainError(
-    'invalid_cursor',
-    'cursor is not valid: pass the nextCursor of the previous page unchanged',
-    HttpStatus.BAD_REQUEST,
-  );
-}
-
-/** Cursor = the last id shown (ids only grow), base64url so callers treat it as opaque. */
-function decodeOutboxCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^o:\d{1,18}$/.test(id)) throw badCursor();
-  return id.slice(2);
-}
-
-const encodeOutboxCursor = (id: string): string =>
-  Buffer.from(`o:${id}`, 'utf8').toString('base64url');
+const CURSOR = idCursor('o');
 
 @Injectable()
 export class AdminOutboxService {
@@ -86,7 +71,7 @@ export class AdminOutboxService {
       where.push(`kind = $${params.length}`);
     }
     if (query.cursor) {
-      params.push(decodeOutboxCursor(query.cursor));
+      params.push(CURSOR.decode(query.cursor));
       where.push(`id < $${params.length}::bigint`);
     }
     params.push(limit + 1);
@@ -96,13 +81,8 @@ export class AdminOutboxService {
         ORDER BY id DESC LIMIT $${params.length}`,
       params,
     );
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
     const now = this.clock.now().getTime();
-    return {
-      items: page.map((row) => toItem(row, now)),
-      nextCursor: rows.length > limit && last ? encodeOutboxCursor(String(last.id)) : null,
-    };
+    return keysetPage(rows, limit, CURSOR, (row) => toItem(row, now));
   }
 
   /**
