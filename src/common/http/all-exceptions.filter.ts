@@ -1,3 +1,4 @@
+import { isConnectionLoss } from '../../database/connection-loss';
 import {
   type ArgumentsHost,
   Catch,
@@ -82,6 +83,15 @@ export function errorBody(exception: unknown, requestId: string): ErrorBody {
       requestId,
     };
   }
+  if (isConnectionLoss(exception) || isConnectionLoss((exception as { cause?: unknown })?.cause)) {
+    // The database is out of reach for a moment: the caller may simply try again.
+    return {
+      statusCode: 503,
+      error: reasonPhrase(503),
+      message: 'The service is briefly unavailable. Please try again in a few seconds.',
+      requestId,
+    };
+  }
   return {
     statusCode: 500,
     error: 'Internal Server Error',
@@ -102,13 +112,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = http.getResponse<Response>();
     const requestId = String(req.id ?? res.getHeader('X-Request-Id') ?? '');
     const body = errorBody(exception, requestId);
-    if (body.statusCode >= 500) {
+    if (body.statusCode === 503) {
+      this.logger.warn({ err: exception, requestId }, 'database unavailable');
+    } else if (body.statusCode >= 500) {
       this.logger.error({ err: exception, requestId }, 'Unhandled error');
     }
     if (res.headersSent) {
       res.end();
       return;
     }
+    if (body.statusCode === 503) res.setHeader('Retry-After', '2');
     res.status(body.statusCode).json(body);
   }
 }
