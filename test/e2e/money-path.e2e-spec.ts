@@ -14,6 +14,8 @@ import { createTestApp, type TestApp } from '../utils/create-app';
  */
 const ADMIN_KEY = 'money-path-e2e-admin-key-0123456789';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Orphan callbacks are matched by amount: an amount no other test's leftover push has. */
+const uniqueAmount = (): number => randomInt(10_000, 250_000);
 const newPhone = (): string => `+25471${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
 
 /** YYYYMMDDHHmmss in Nairobi time, as Daraja's TransactionDate. */
@@ -173,7 +175,7 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
   });
 
   it('never pushes again a push that started and recorded no answer: it waits as ambiguous', async () => {
-    const inv = await createInvoice(1500);
+    const inv = await createInvoice(uniqueAmount());
     await ctl('settings', { mode: 'interactive' });
     await ctl('faults', { target: 'push', kind: 'delay', delayMs: 4_000, count: 1 });
     const id = await initiate(inv.ref);
@@ -202,7 +204,8 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
   });
 
   it('settles an ambiguous push with its orphan success callback, matched by amount and time', async () => {
-    const inv = await createInvoice(1500);
+    const amount = uniqueAmount();
+    const inv = await createInvoice(amount);
     await ambiguousPush();
     const id = await initiate(inv.ref);
     const pending = await waitForPayment(id, (p) => p.status === 'pending');
@@ -214,18 +217,19 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
     expect(paid).toMatchObject({
       matched_by: 'amount_and_time',
       checkout_request_id: prompt.checkoutRequestId,
-      paid_amount: 1500,
+      paid_amount: amount,
       mpesa_receipt: expect.stringMatching(/^[A-Z0-9]{10}$/),
       overpaid_amount: null,
     });
-    expect(await invoice(inv.id)).toMatchObject({ state: 'PAID', amount_paid: 1500 });
+    expect(await invoice(inv.id)).toMatchObject({ state: 'PAID', amount_paid: amount });
     expect(await confirmSources(inv.id)).toEqual(['webhook:mpesa:matched']);
     expect(await pushesTo(inv.phone)).toHaveLength(1);
     expect((await drift()).filter((d) => d.invoiceId === inv.id)).toEqual([]);
   });
 
   it('matches a success that arrived before its push was found ambiguous', async () => {
-    const inv = await createInvoice(1700);
+    const amount = uniqueAmount();
+    const inv = await createInvoice(amount);
     await ctl('settings', { mode: 'interactive' });
     await ctl('faults', {
       target: 'push',
@@ -250,20 +254,21 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
       [id, new Date(clock.now().getTime() - 1)],
     );
     const paid = await waitForPayment(id, (p) => p.status === 'succeeded');
-    expect(paid.paid_amount).toBe(1700);
-    expect(await invoice(inv.id)).toMatchObject({ state: 'PAID', amount_paid: 1700 });
+    expect(paid.paid_amount).toBe(amount);
+    expect(await invoice(inv.id)).toMatchObject({ state: 'PAID', amount_paid: amount });
   });
 
   it('holds an orphan success that matches two pushes for review; an operator gives it to one', async () => {
-    const a = await createInvoice(2300);
-    const b = await createInvoice(2300);
+    const amount = uniqueAmount();
+    const a = await createInvoice(amount);
+    const b = await createInvoice(amount);
     await ambiguousPush(2);
     const idA = await initiate(a.ref);
     const idB = await initiate(b.ref);
     await waitForPayment(idA, (p) => p.status === 'pending');
     await waitForPayment(idB, (p) => p.status === 'pending');
 
-    const callback = successCallback('ws_CO_ORPHAN_REVIEW', 2300, new Date());
+    const callback = successCallback('ws_CO_ORPHAN_REVIEW', amount, new Date());
     await postCallback(callback);
     const heldA = await waitForPayment(idA, (p) => p.status === 'review');
     const heldB = await payment(idB);
@@ -286,7 +291,7 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
       checkout_request_id: 'ws_CO_ORPHAN_REVIEW',
       mpesa_receipt: receipt,
     });
-    expect(await invoice(a.id)).toMatchObject({ state: 'PAID', amount_paid: 2300 });
+    expect(await invoice(a.id)).toMatchObject({ state: 'PAID', amount_paid: amount });
     const twice = await request(t.url)
       .post(`/admin/payments/${idB}/review`)
       .set(admin)
@@ -302,7 +307,8 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
   });
 
   it('waits out the prompt before telling anyone an ambiguous push failed; a later success still settles it', async () => {
-    const inv = await createInvoice(1500);
+    const amount = uniqueAmount();
+    const inv = await createInvoice(amount);
     await ambiguousPush();
     const id = await initiate(inv.ref);
     await waitForPayment(id, (p) => p.status === 'pending');
@@ -318,11 +324,12 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
     await pinFor(inv.phone);
     const paid = await waitForPayment(id, (p) => p.status === 'succeeded');
     expect(paid).toMatchObject({ matched_by: 'amount_and_time', overpaid_amount: null });
-    expect(await invoice(inv.id)).toMatchObject({ state: 'PAID', amount_paid: 1500 });
+    expect(await invoice(inv.id)).toMatchObject({ state: 'PAID', amount_paid: amount });
   });
 
   it('records money for a given-up attempt as an overpayment when another attempt paid first', async () => {
-    const inv = await createInvoice(1500);
+    const amount = uniqueAmount();
+    const inv = await createInvoice(amount);
     await ambiguousPush();
     const first = await initiate(inv.ref);
     await waitForPayment(first, (p) => p.status === 'pending');
@@ -341,27 +348,28 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
     );
     await ctl(`prompts/${secondPrompt.checkoutRequestId}/respond`, { action: 'pin' });
     await waitForPayment(second, (p) => p.status === 'succeeded');
-    expect(await invoice(inv.id)).toMatchObject({ state: 'PAID', amount_paid: 1500 });
+    expect(await invoice(inv.id)).toMatchObject({ state: 'PAID', amount_paid: amount });
 
     // Then M-PESA reports that the first prompt was paid after all.
-    await postCallback(successCallback(firstPrompt.checkoutRequestId, 1500, pushedAt));
+    await postCallback(successCallback(firstPrompt.checkoutRequestId, amount, pushedAt));
     const late = await waitForPayment(first, (p) => p.status === 'succeeded');
-    expect(late).toMatchObject({ overpaid_amount: 1500, paid_amount: 1500 });
+    expect(late).toMatchObject({ overpaid_amount: amount, paid_amount: amount });
     expect(late.flagged_reason).toContain('refund due');
-    expect(await invoice(inv.id)).toMatchObject({ state: 'PAID', amount_paid: 1500 });
+    expect(await invoice(inv.id)).toMatchObject({ state: 'PAID', amount_paid: amount });
 
     const flagged = (await drift()).find((d) => d.paymentId === first);
     expect(flagged).toMatchObject({ issue: 'overpayment' });
     const detail = await request(t.url).get(`/admin/invoices/${inv.ref}`).set(admin).expect(200);
-    expect(JSON.stringify(detail.body)).toContain('"overpaidAmount":1500');
+    expect(JSON.stringify(detail.body)).toContain(`"overpaidAmount":${amount}`);
     const csv = await request(t.url).get(`/admin/invoices.csv?q=${inv.ref}`).set(admin).expect(200);
     const [header, row] = csv.text.trim().split('\n');
     const cells = Object.fromEntries(header.split(',').map((h, i) => [h, row.split(',')[i]]));
-    expect(cells).toMatchObject({ refund_due: '1500', balance: '0' });
+    expect(cells).toMatchObject({ refund_due: String(amount), balance: '0' });
   });
 
   it("never credits a retry's early callback to the earlier, timed-out attempt", async () => {
-    const inv = await createInvoice(1600);
+    const amount = uniqueAmount();
+    const inv = await createInvoice(amount);
     await ambiguousPush();
     const first = await initiate(inv.ref);
     await waitForPayment(first, (p) => p.status === 'pending');
@@ -384,7 +392,7 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
         (p) => p.status === 'pending' && p.checkoutRequestId !== firstPrompt.checkoutRequestId,
       ),
     );
-    await postCallback(successCallback(secondPrompt.checkoutRequestId, 1600, clock.now()));
+    await postCallback(successCallback(secondPrompt.checkoutRequestId, amount, clock.now()));
     expect(await payment(first)).toMatchObject({ status: 'failed', checkout_request_id: null });
 
     const paid = await waitForPayment(second, (p) => p.status === 'succeeded');
@@ -393,7 +401,7 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
       matched_by: 'checkout_request_id',
     });
     expect(await payment(first)).toMatchObject({ status: 'failed', overpaid_amount: null });
-    expect(await invoice(inv.id)).toMatchObject({ state: 'PAID', amount_paid: 1600 });
+    expect(await invoice(inv.id)).toMatchObject({ state: 'PAID', amount_paid: amount });
   });
 
   it('settles a payment that a failure answer had ended when M-PESA then reports success', async () => {
@@ -447,7 +455,7 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
     const pending = await waitForPayment(id, (p) => p.checkout_request_id !== null);
     const odd = [
       // NUL and a lone surrogate (jsonb refuses both), an Amount and a ResultCode past integer.
-      successCallback('ws_CO_NUL\u0000\ud800', 1300, new Date()),
+      successCallback('ws_CO_NUL\u0000\ud800', uniqueAmount(), new Date()),
       successCallback('ws_CO_HUGE_AMOUNT', 3_000_000_000, new Date()),
       {
         Body: {

@@ -183,17 +183,19 @@ describe('GET /admin/invoices.csv', () => {
       '1500',
       '1500',
       '0',
+      '0',
       '2026-10-01T08:00:00.000Z',
       '2026-10-01T08:01:00.000Z',
       '2026-10-01T08:10:00.000Z',
       'Amina Otieno',
       '2547****201',
     ]);
-    expect(rows[4]!.slice(3, 10)).toEqual([
+    expect(rows[4]!.slice(3, 11)).toEqual([
       'PARTIALLY_PAID',
       '900',
       '400',
       '500',
+      '0',
       '2026-10-03T08:00:00.000Z',
       '2026-10-03T08:01:00.000Z',
       '',
@@ -207,7 +209,7 @@ describe('GET /admin/invoices.csv', () => {
     expect(text).toContain(`,"Line one\nLine two",`);
     const names = parseCsv(text)
       .slice(1)
-      .map((r) => r[10]);
+      .map((r) => r[11]);
     expect(names).toEqual([
       "'@SUM(A1)",
       "'-2+3",
