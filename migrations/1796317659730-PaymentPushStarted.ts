@@ -11,8 +11,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   payments; no foreign key, because retention prunes inbound_events on its own schedule.
  * - overpaid_amount is money M-PESA took beyond what the invoice still owed: a refund is due.
  *
- * Rows from before this migration: a push that left 'initiating', or whose outbox row was already
- * tried, counts as started, so no push that may have gone out is ever sent a second time.
+ * Rows from before this migration: a push that left 'initiating' (other than by a refusal), or
+ * whose outbox row was already tried and not refused, counts as started, so no push that may have
+ * gone out is ever sent a second time.
  */
 export class PaymentPushStarted1796317659730 implements MigrationInterface {
   name = 'PaymentPushStarted1796317659730';
@@ -25,12 +26,16 @@ export class PaymentPushStarted1796317659730 implements MigrationInterface {
           CHECK (matched_by IN ('checkout_request_id', 'amount_and_time', 'review')),
         ADD COLUMN review_event_id bigint,
         ADD COLUMN overpaid_amount integer CHECK (overpaid_amount > 0)`);
+    // Refused pushes never started; an 'initiating' one whose last try was refused carries the
+    // old 'retry: ' mark in result_desc.
     await queryRunner.query(`
       UPDATE payments p SET push_started_at = p.initiated_at
-       WHERE p.status <> 'initiating'
-          OR EXISTS (SELECT 1 FROM outbox o
-                      WHERE o.kind = 'mpesa.stk_push' AND o.attempts > 0
-                        AND o.payload->>'paymentId' = p.id::text)`);
+       WHERE (p.status <> 'initiating' AND p.outcome IS DISTINCT FROM 'rejected')
+          OR (p.status = 'initiating'
+              AND (p.result_desc IS NULL OR p.result_desc NOT LIKE 'retry: %')
+              AND EXISTS (SELECT 1 FROM outbox o
+                           WHERE o.kind = 'mpesa.stk_push' AND o.attempts > 0
+                             AND o.payload->>'paymentId' = p.id::text))`);
     await queryRunner.query(`
       UPDATE payments SET matched_by = 'checkout_request_id'
        WHERE checkout_request_id IS NOT NULL AND status IN ('succeeded', 'review')`);

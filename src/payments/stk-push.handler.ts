@@ -201,12 +201,16 @@ export class StkPushHandler implements OutboxHandler {
     );
   }
 
+  /**
+   * Refused before it reached M-PESA: no prompt ever existed, so the push does not count as
+   * started (the orphan matcher reads a started push as a prompt that closed earlier ones).
+   */
   private async fail(paymentId: string, code: string, message: string): Promise<void> {
     const now = this.clock.now();
     await this.signals.transaction((manager) =>
       manager.query(
         `UPDATE payments SET status = 'failed', outcome = 'rejected', result_desc = $2,
-                completed_at = $3, updated_at = $3
+                push_started_at = NULL, completed_at = $3, updated_at = $3
           WHERE id = $1 AND status = 'initiating'`,
         [paymentId, `${code}: ${message}`.slice(0, 500), now],
       ),
