@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { InvoicesModule } from '../../src/invoices/invoices.module';
@@ -6,9 +5,7 @@ import { MerchantsService } from '../../src/merchants/merchants.service';
 import { PaymentsModule } from '../../src/payments/payments.module';
 import { ManualClock } from '../../src/runtime/clock';
 import { createTestApp, type TestApp } from '../utils/create-app';
-
-const newPhone = (): string => `+25471${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { darajaControl, newSafaricomPhone, waitFor } from '../utils/daraja-control';
 
 /**
  * Daraja throttling on the whole payment path (outbox → StkPushHandler → DarajaClient → the
@@ -21,24 +18,7 @@ describe('Daraja throttling on the payment path', () => {
   let clock: ManualClock;
   let apiKey: string;
 
-  const ctl = async (path: string, body?: unknown): Promise<any> => {
-    const res = await fetch(`${t.url}/sandbox/daraja/control/${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(res.status).toBe(200);
-    return res.json();
-  };
-  const waitFor = async <T>(probe: () => Promise<T | undefined | false>, ms = 10_000) => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error('timed out waiting');
-      await sleep(50);
-    }
-  };
+  const ctl = darajaControl(() => t.url);
   const payment = async (id: string) =>
     (await db.query(`SELECT * FROM payments WHERE id = $1`, [id]))[0];
   const pushRow = async (paymentId: string) =>
@@ -50,7 +30,7 @@ describe('Daraja throttling on the payment path', () => {
       )
     )[0];
   const payInvoice = async (amount: number) => {
-    const phone = newPhone();
+    const phone = newSafaricomPhone();
     const created = await request(t.url)
       .post('/invoices')
       .set({ Authorization: `Bearer ${apiKey}` })
@@ -74,7 +54,7 @@ describe('Daraja throttling on the payment path', () => {
     db = t.app.get(DataSource);
     const merchant = await t.app
       .get(MerchantsService)
-      .create({ displayName: 'Duka', whatsappPhone: newPhone() });
+      .create({ displayName: 'Duka', whatsappPhone: newSafaricomPhone() });
     apiKey = merchant.apiKey;
   });
   afterAll(async () => {

@@ -6,6 +6,7 @@ import { StkPushHandler } from '../../src/payments/stk-push.handler';
 import { ManualClock } from '../../src/runtime/clock';
 import type { OutboxRow } from '../../src/runtime/outbox.entity';
 import { createTestApp, type TestApp } from '../utils/create-app';
+import { darajaControl, newSafaricomPhone, sleep, waitFor } from '../utils/daraja-control';
 
 /**
  * Issue 13: money M-PESA took is never lost, never credited twice, and never reported as failed
@@ -13,10 +14,8 @@ import { createTestApp, type TestApp } from '../utils/create-app';
  * the database state a dead process leaves behind.
  */
 const ADMIN_KEY = 'money-path-e2e-admin-key-0123456789';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Orphan callbacks are matched by amount: an amount no other test's leftover push has. */
 const uniqueAmount = (): number => randomInt(10_000, 250_000);
-const newPhone = (): string => `+25471${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
 
 /** YYYYMMDDHHmmss in Nairobi time, as Daraja's TransactionDate. */
 const nairobiStamp = (at: Date): number =>
@@ -28,19 +27,10 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
   let clock: ManualClock;
   let apiKey: string;
 
-  const auth = { Authorization: `Bearer ${'placeholder'}` };
   const admin = { Authorization: `Bearer ${ADMIN_KEY}` };
-  const ctl = async (path: string, body?: unknown): Promise<any> => {
-    const res = await fetch(`${t.url}/sandbox/daraja/control/${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(res.status).toBe(200);
-    return res.json();
-  };
+  const ctl = darajaControl(() => t.url);
   const createInvoice = async (amount = 1500) => {
-    const phone = newPhone();
+    const phone = newSafaricomPhone();
     const res = await request(t.url)
       .post('/invoices')
       .set({ Authorization: `Bearer ${apiKey}` })
@@ -60,15 +50,6 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
     (await db.query(`SELECT * FROM payments WHERE id = $1`, [id]))[0];
   const invoice = async (id: string) =>
     (await db.query(`SELECT state, amount, amount_paid FROM invoices WHERE id = $1`, [id]))[0];
-  const waitFor = async <T>(probe: () => Promise<T | undefined | false>, ms = 10_000) => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error('timed out waiting');
-      await sleep(50);
-    }
-  };
   const waitForPayment = (id: string, match: (row: any) => boolean) =>
     waitFor(async () => {
       const row = await payment(id);
@@ -130,9 +111,8 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
     db = t.app.get(DataSource);
     const merchant = await t.app
       .get(MerchantsService)
-      .create({ displayName: 'Duka', whatsappPhone: newPhone() });
+      .create({ displayName: 'Duka', whatsappPhone: newSafaricomPhone() });
     apiKey = merchant.apiKey;
-    auth.Authorization = `Bearer ${apiKey}`;
   });
   afterAll(async () => {
     await t?.close();

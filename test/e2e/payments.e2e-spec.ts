@@ -9,6 +9,7 @@ import { PaymentsService } from '../../src/payments/payments.service';
 import { ReconciliationService } from '../../src/payments/reconciliation.service';
 import { ManualClock } from '../../src/runtime/clock';
 import { createTestApp, type TestApp } from '../utils/create-app';
+import { darajaControl, sleep, waitFor } from '../utils/daraja-control';
 
 /** A fresh Safaricom number each time, so no test trips over another's subscriber lock. */
 const phonesUsed: string[] = [];
@@ -17,7 +18,6 @@ const newPhone = (): string => {
   phonesUsed.push(phone);
   return phone;
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('payments: STK push, callbacks, polling (real HTTP against the Daraja simulator)', () => {
   let t: TestApp;
@@ -27,15 +27,7 @@ describe('payments: STK push, callbacks, polling (real HTTP against the Daraja s
   let otherKey: string;
 
   const auth = (key = apiKey) => ({ Authorization: `Bearer ${key}` });
-  const ctl = async (path: string, body?: unknown): Promise<any> => {
-    const res = await fetch(`${t.url}/sandbox/daraja/control/${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(res.status).toBe(200);
-    return res.json();
-  };
+  const ctl = darajaControl(() => t.url);
   const createInvoice = async (amount = 1500, key = apiKey) => {
     const phone = newPhone();
     const res = await request(t.url)
@@ -54,15 +46,6 @@ describe('payments: STK push, callbacks, polling (real HTTP against the Daraja s
     (await db.query(`SELECT * FROM payments WHERE id = $1`, [id]))[0];
   const invoice = async (id: string) =>
     (await db.query(`SELECT state, amount, amount_paid FROM invoices WHERE id = $1`, [id]))[0];
-  const waitFor = async <T>(probe: () => Promise<T | undefined | false>, ms = 10_000) => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error('timed out waiting');
-      await sleep(50);
-    }
-  };
   const waitForStatus = (id: string, statuses: string[], ms?: number) =>
     waitFor(async () => {
       const row = await payment(id);
