@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { MerchantsModule } from '../merchants/merchants.module';
 import { MpesaModule } from '../payments/mpesa/mpesa.module';
 import { PaymentsModule } from '../payments/payments.module';
-import { ADMIN_RATE_LIMIT } from './admin-api.decorator';
-import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminAuthModule } from './admin-auth.module';
 import { AdminInboundController } from './admin-inbound.controller';
 import { AdminInboundService } from './admin-inbound.service';
 import { AdminInvoicesController } from './admin-invoices.controller';
@@ -19,14 +17,7 @@ import { AdminTimelineService } from './admin-timeline.service';
 
 /** Operator endpoints behind ADMIN_API_KEY, rate-limited per client address. */
 @Module({
-  imports: [
-    MerchantsModule,
-    PaymentsModule,
-    MpesaModule,
-    ThrottlerModule.forRoot({
-      throttlers: [{ name: 'default', ttl: 60_000, limit: ADMIN_RATE_LIMIT }],
-    }),
-  ],
+  imports: [MerchantsModule, PaymentsModule, MpesaModule, AdminAuthModule],
   controllers: [
     AdminMerchantsController,
     AdminInvoicesController,
@@ -35,7 +26,6 @@ import { AdminTimelineService } from './admin-timeline.service';
     AdminInboundController,
   ],
   providers: [
-    AdminAuthGuard,
     AdminInvoicesService,
     AdminTimelineService,
     AdminPaymentsService,
@@ -43,6 +33,5 @@ import { AdminTimelineService } from './admin-timeline.service';
     AdminMachinesService,
     AdminInboundService,
   ],
-  exports: [AdminAuthGuard],
 })
 export class AdminModule {}

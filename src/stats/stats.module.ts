@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AdminModule } from '../admin/admin.module';
-import { MerchantsModule } from '../merchants/merchants.module';
+import { AdminAuthModule } from '../admin/admin-auth.module';
 import { StatsController } from './stats.controller';
 import { StatsRollupJob } from './stats-rollup.job';
 import { StatsRollupService } from './stats-rollup.service';
@@ -8,8 +7,7 @@ import { StatsSummaryService } from './stats-summary.service';
 
 /** GET /stats/summary (operator key). Prometheus series live in MetricsModule. */
 @Module({
-  // AdminModule brings the rate limiter; MerchantsModule lets the admin guard tell a merchant key (403).
-  imports: [AdminModule, MerchantsModule],
+  imports: [AdminAuthModule],
   controllers: [StatsController],
   providers: [StatsSummaryService, StatsRollupService, StatsRollupJob],
   exports: [StatsSummaryService, StatsRollupService],

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { AdminModule } from '../../src/admin/admin.module';
 import { ReportsModule } from '../../src/reports/reports.module';
 import { createTestApp, type TestApp } from '../utils/create-app';
 
@@ -73,7 +74,7 @@ describe('GET /admin/invoices.csv', () => {
   };
 
   beforeAll(async () => {
-    t = await createTestApp({}, { imports: [ReportsModule] });
+    t = await createTestApp({}, { imports: [ReportsModule, AdminModule] });
     adminKey = t.config.adminApiKey;
     db = new Client({ connectionString: process.env.DATABASE_URL });
     await db.connect();

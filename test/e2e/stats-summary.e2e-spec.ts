@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { AdminModule } from '../../src/admin/admin.module';
 import { INVOICE_STATES } from '../../src/machines/invoice.machine';
 import { StatsModule } from '../../src/stats/stats.module';
 import { createTestApp, type TestApp } from '../utils/create-app';
@@ -30,7 +31,7 @@ describe('GET /stats/summary', () => {
     });
 
   beforeAll(async () => {
-    t = await createTestApp({}, { imports: [StatsModule] });
+    t = await createTestApp({}, { imports: [StatsModule, AdminModule] });
     adminKey = t.config.adminApiKey;
     db = new Client({ connectionString: process.env.DATABASE_URL });
     await db.connect();
