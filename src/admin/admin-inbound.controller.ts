@@ -7,7 +7,7 @@ import {
 } from '@nestjs/swagger';
 import { AdminApi } from './admin-api.decorator';
 import { type AdminInboundEvent, AdminInboundService } from './admin-inbound.service';
-import { ListInboundEventsQuery } from './dto/list-inbound-events.query';
+import { ListInboundEventsParams } from './dto/list-inbound-events.dto';
 
 /** Inbound SMS and WhatsApp events that were acknowledged but never processed. */
 @AdminApi()
@@ -22,7 +22,7 @@ export class AdminInboundController {
   })
   @ApiBadRequestResponse({ description: 'A query parameter is invalid; the message names it' })
   list(
-    @Query() query: ListInboundEventsQuery,
+    @Query() query: ListInboundEventsParams,
   ): Promise<{ items: AdminInboundEvent[]; nextCursor: string | null }> {
     return this.inbound.list(query);
   }

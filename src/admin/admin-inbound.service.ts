@@ -6,8 +6,8 @@ import { sanitizeForLog } from '../common/logging/redact';
 import { queryRows } from '../database/sql';
 import { Clock } from '../runtime/clock';
 import { RETRIED_INBOUND_PROVIDERS } from '../runtime/inbound-retries';
-import { ADMIN_DEFAULT_PAGE } from './dto/admin-page.query';
-import type { ListInboundEventsQuery } from './dto/list-inbound-events.query';
+import { ADMIN_DEFAULT_PAGE } from './dto/admin-page.dto';
+import type { ListInboundEventsParams } from './dto/list-inbound-events.dto';
 
 interface InboundRow {
   id: string;
@@ -62,7 +62,7 @@ export class AdminInboundService {
   ) {}
 
   async list(
-    query: ListInboundEventsQuery,
+    query: ListInboundEventsParams,
   ): Promise<{ items: AdminInboundEvent[]; nextCursor: string | null }> {
     const limit = query.limit ?? ADMIN_DEFAULT_PAGE;
     const params: unknown[] = [query.provider ? [query.provider] : [...RETRIED_INBOUND_PROVIDERS]];

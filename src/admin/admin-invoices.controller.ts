@@ -12,7 +12,7 @@ import {
   AdminInvoicesService,
 } from './admin-invoices.service';
 import { AdminTimelineService, type InvoiceTimeline } from './admin-timeline.service';
-import { ListAdminInvoicesQuery } from './dto/list-admin-invoices.query';
+import { ListAdminInvoicesParams } from './dto/list-admin-invoices.dto';
 
 @AdminApi()
 @Controller('admin/invoices')
@@ -27,7 +27,7 @@ export class AdminInvoicesController {
     summary: 'Invoices of all merchants, newest first (keyset pages; phones masked)',
   })
   @ApiBadRequestResponse({ description: 'A query parameter is invalid; the message names it' })
-  list(@Query() query: ListAdminInvoicesQuery): Promise<AdminInvoicePage> {
+  list(@Query() query: ListAdminInvoicesParams): Promise<AdminInvoicePage> {
     return this.invoices.list(query);
   }
 

@@ -6,7 +6,7 @@ import { queryRows } from '../database/sql';
 import { decodeCursor, encodeCursor } from '../invoices/invoice-cursor';
 import { INVOICE_MACHINE_KIND } from '../machines/invoice.machine';
 import { MachineRunner, type MachineEvent } from '../runtime/machine-runner';
-import { ADMIN_DEFAULT_PAGE, type ListAdminInvoicesQuery } from './dto/list-admin-invoices.query';
+import { ADMIN_DEFAULT_PAGE, type ListAdminInvoicesParams } from './dto/list-admin-invoices.dto';
 
 export interface AdminInvoiceItem {
   id: string;
@@ -91,7 +91,7 @@ export class AdminInvoicesService {
    * Keyset pages in (created_at, id) descending order: the invoices_*_created_idx indexes
    * serve every filter combination, and rows inserted meanwhile never shift a page.
    */
-  async list(query: ListAdminInvoicesQuery): Promise<AdminInvoicePage> {
+  async list(query: ListAdminInvoicesParams): Promise<AdminInvoicePage> {
     const limit = query.limit ?? ADMIN_DEFAULT_PAGE;
     const params: unknown[] = [];
     const where: string[] = [];

@@ -14,7 +14,7 @@ import {
   type RequeryResponse,
 } from './admin-payments.service';
 import { SettleReviewBody } from './dto/settle-review.body';
-import { ListOutboxQuery } from './dto/list-outbox.query';
+import { ListOutboxParams } from './dto/list-outbox.dto';
 
 /** The durable work queue, stuck payments and reconciliation. */
 @AdminApi()
@@ -30,7 +30,7 @@ export class AdminOperationsController {
   @ApiOperation({ summary: 'Outbox rows, newest first, with last error and age in seconds' })
   @ApiBadRequestResponse({ description: 'A query parameter is invalid; the message names it' })
   listOutbox(
-    @Query() query: ListOutboxQuery,
+    @Query() query: ListOutboxParams,
   ): Promise<{ items: AdminOutboxItem[]; nextCursor: string | null }> {
     return this.outbox.list(query);
   }

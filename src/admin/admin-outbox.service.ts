@@ -6,8 +6,8 @@ import { sanitizeForLog } from '../common/logging/redact';
 import { queryRows } from '../database/sql';
 import { Clock } from '../runtime/clock';
 import { RuntimeSignals } from '../runtime/runtime-signals';
-import { ADMIN_DEFAULT_PAGE } from './dto/list-admin-invoices.query';
-import type { ListOutboxQuery } from './dto/list-outbox.query';
+import { ADMIN_DEFAULT_PAGE } from './dto/list-admin-invoices.dto';
+import type { ListOutboxParams } from './dto/list-outbox.dto';
 
 interface OutboxListRow {
   id: string;
@@ -57,7 +57,7 @@ export class AdminOutboxService {
   ) {}
 
   async list(
-    query: ListOutboxQuery,
+    query: ListOutboxParams,
   ): Promise<{ items: AdminOutboxItem[]; nextCursor: string | null }> {
     const limit = query.limit ?? ADMIN_DEFAULT_PAGE;
     const params: unknown[] = [];

@@ -8,7 +8,7 @@ import { parseKenyanMobile } from '../common/phone';
 import { parsePeriod } from '../stats/stats-period';
 import { csvLine } from './csv';
 import { type InvoiceExportFilter, InvoiceExportService } from './invoice-export.service';
-import { InvoicesCsvQuery } from './invoices-csv.query';
+import { InvoicesCsvParams } from './dto/invoices-csv.dto';
 
 export const INVOICES_CSV_HEADER = [
   'ref',
@@ -59,7 +59,7 @@ export class InvoicesCsvController {
   @ApiProduces('text/csv')
   @ApiBadRequestResponse({ description: 'A filter is invalid; the message names it' })
   async export(
-    @Query() query: InvoicesCsvQuery,
+    @Query() query: InvoicesCsvParams,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminApi } from '../admin/admin-api.decorator';
 import { parsePeriod } from './stats-period';
-import { StatsSummaryQuery } from './stats-summary.query';
+import { StatsSummaryParams } from './dto/stats-summary.dto';
 import { type StatsSummary, StatsSummaryService } from './stats-summary.service';
 
 @AdminApi()
@@ -19,7 +19,7 @@ export class StatsController {
       'background and count live whatever changed since (docs/PERFORMANCE.md).',
   })
   @ApiBadRequestResponse({ description: 'merchant is not a UUID, or from/to are not dates' })
-  summary(@Query() query: StatsSummaryQuery): Promise<StatsSummary> {
+  summary(@Query() query: StatsSummaryParams): Promise<StatsSummary> {
     return this.stats.summary({ merchantId: query.merchant, ...parsePeriod(query.from, query.to) });
   }
 }

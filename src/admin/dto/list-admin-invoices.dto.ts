@@ -1,15 +1,15 @@
-import { AdminPageQuery } from './admin-page.query';
+import { AdminPageParams } from './admin-page.dto';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { INVOICE_STATES, type InvoiceState } from '../../machines/invoice.machine';
 
-export { ADMIN_DEFAULT_PAGE, ADMIN_MAX_PAGE } from './admin-page.query';
+export { ADMIN_DEFAULT_PAGE, ADMIN_MAX_PAGE } from './admin-page.dto';
 
 const trim = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim() : value;
 
-export class ListAdminInvoicesQuery extends AdminPageQuery {
+export class ListAdminInvoicesParams extends AdminPageParams {
   @ApiPropertyOptional({ format: 'uuid', description: 'Only this merchant’s invoices.' })
   @IsOptional()
   @IsUUID('all', { message: 'merchant must be a merchant id (uuid)' })

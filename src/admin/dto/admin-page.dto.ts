@@ -7,7 +7,7 @@ export const ADMIN_MAX_PAGE = 200;
 const LIMIT_MESSAGE = `limit must be a whole number from 1 to ${ADMIN_MAX_PAGE}`;
 
 /** Keyset paging shared by the admin lists. */
-export class AdminPageQuery {
+export class AdminPageParams {
   @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
   @IsOptional()
   @IsString({ message: 'cursor must be the nextCursor of the previous page' })

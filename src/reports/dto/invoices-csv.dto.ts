@@ -1,10 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
-import { INVOICE_STATES, type InvoiceState } from '../machines/invoice.machine';
+import { INVOICE_STATES, type InvoiceState } from '../../machines/invoice.machine';
 
 /** Filters of GET /admin/invoices.csv: those of the admin invoice list, plus `pii`. */
-export class InvoicesCsvQuery {
+export class InvoicesCsvParams {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID('all', { message: 'merchant must be a merchant id (UUID)' })

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsUUID } from 'class-validator';
 
 /** Filters of GET /stats/summary: a cohort of invoices by merchant and creation time. */
-export class StatsSummaryQuery {
+export class StatsSummaryParams {
   @ApiPropertyOptional({
     format: 'uuid',
     description: 'Only this merchant; all merchants if absent.',

@@ -1,11 +1,11 @@
-import { AdminPageQuery } from './admin-page.query';
+import { AdminPageParams } from './admin-page.dto';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 
 export const OUTBOX_STATUSES = ['pending', 'running', 'done', 'dead'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
-export class ListOutboxQuery extends AdminPageQuery {
+export class ListOutboxParams extends AdminPageParams {
   @ApiPropertyOptional({ enum: OUTBOX_STATUSES, example: 'dead' })
   @IsOptional()
   @IsIn(OUTBOX_STATUSES, { message: `status must be one of ${OUTBOX_STATUSES.join(', ')}` })

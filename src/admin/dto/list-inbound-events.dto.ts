@@ -1,12 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { RETRIED_INBOUND_PROVIDERS } from '../../runtime/inbound-retries';
-import { AdminPageQuery } from './admin-page.query';
+import { AdminPageParams } from './admin-page.dto';
 
 export const INBOUND_EVENT_STATUSES = ['dead', 'pending'] as const;
 export type InboundEventStatus = (typeof INBOUND_EVENT_STATUSES)[number];
 
-export class ListInboundEventsQuery extends AdminPageQuery {
+export class ListInboundEventsParams extends AdminPageParams {
   @ApiPropertyOptional({
     enum: INBOUND_EVENT_STATUSES,
     default: 'dead',
