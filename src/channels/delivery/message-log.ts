@@ -1,8 +1,11 @@
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { MachineEventLike, OutboxResult } from '../../runtime/outbox';
-import type { MessageContent, SendOutcome } from '../channel.port';
+import type { MessageContent, SendOutcome } from '../../common/messaging/channel.port';
 import type { MessageKind } from '../message.entity';
-import type { DeliveryRecord } from './delivery-rows';
+import { MessageRepository, type OutboundAttemptRow } from '../message.repository';
+import { managerOf } from './delivery-rows';
+import type { DeliveryRecord } from './delivery.repository';
 
 export interface SendAttempt {
   channel: 'whatsapp' | 'sms';
@@ -18,98 +21,130 @@ export function messageKindOf(content: MessageContent): MessageKind {
   return content.type;
 }
 
-/**
- * One `messages` row per answered send attempt (metadata only, never the body), grouped by the
- * delivery through logical_id. A provider id seen twice (a retried handler) is one row.
- */
-export async function recordAttempt(
-  manager: Pick<EntityManager, 'query'>,
-  delivery: DeliveryRecord,
-  attempt: SendAttempt,
-): Promise<void> {
-  await manager.query(
-    `INSERT INTO messages (direction, channel, provider_message_id, logical_id, invoice_id, conversation_id,
-                           recipient, purpose, kind, status, queued_at, sent_at, failed_at, error_code, error_title)
-     VALUES ('outbound', $1, $2, $3,
-             (SELECT id FROM invoices WHERE id = $4::uuid),
-             (SELECT id FROM conversations WHERE id = $5::uuid),
-             $6, $7, $8, $9, $10,
-             CASE WHEN $9 = 'sent' THEN $10::timestamptz END,
-             CASE WHEN $9 = 'failed' THEN $10::timestamptz END,
-             $11, $12)
-     ON CONFLICT (channel, provider_message_id) DO NOTHING`,
-    [
-      attempt.channel,
-      attempt.providerMessageId,
-      delivery.id,
-      delivery.invoiceId,
-      delivery.conversationId,
-      delivery.recipient,
-      delivery.purpose,
-      attempt.kind,
-      attempt.status,
-      attempt.at,
-      attempt.errorCode ?? null,
-      attempt.errorTitle?.slice(0, 200) ?? null,
-    ],
-  );
-}
-
-/**
- * The provider id of an attempt on this channel the provider already accepted, if any. A send
- * handler re-run after a crash between "accepted" and "recorded in the machine" answers with it
- * instead of sending the message a second time.
- */
-export async function acceptedAttempt(
-  manager: Pick<EntityManager, 'query'>,
-  deliveryId: string,
-  channel: 'whatsapp' | 'sms',
-): Promise<string | null> {
-  const rows: { provider_message_id: string }[] = await manager.query(
-    `SELECT provider_message_id FROM messages
-      WHERE logical_id = $1 AND channel = $2 AND direction = 'outbound'
-        AND provider_message_id IS NOT NULL AND status <> 'failed'
-      ORDER BY created_at LIMIT 1`,
-    [deliveryId, channel],
-  );
-  return rows[0]?.provider_message_id ?? null;
-}
-
-/**
- * A send that started and never recorded an answer (the process died mid-send, or the provider
- * did not answer in time) is not sent again: it counts as accepted without a provider id, so no
- * status will ever confirm it and the delivery's fallback (WhatsApp → SMS) covers a message that
- * in fact never arrived.
- */
-export async function recordUnconfirmedSend(
-  manager: Pick<EntityManager, 'query'>,
-  delivery: DeliveryRecord,
-  attempt: Pick<SendAttempt, 'channel' | 'kind' | 'at'>,
-): Promise<OutboxResult> {
-  const providerMessageId = `unconfirmed:${delivery.id}`;
-  await recordAttempt(manager, delivery, { ...attempt, providerMessageId, status: 'sent' });
+/** The `messages` row of one send attempt of a delivery. */
+export function attemptRow(delivery: DeliveryRecord, attempt: SendAttempt): OutboundAttemptRow {
   return {
-    status: 'done',
-    event: { type: 'SEND_ACCEPTED', channel: attempt.channel, providerMessageId },
+    channel: attempt.channel,
+    providerMessageId: attempt.providerMessageId,
+    logicalId: delivery.id,
+    invoiceId: delivery.invoiceId,
+    conversationId: delivery.conversationId,
+    recipient: delivery.recipient,
+    purpose: delivery.purpose,
+    kind: attempt.kind,
+    status: attempt.status,
+    at: attempt.at,
+    errorCode: attempt.errorCode ?? null,
+    errorTitle: attempt.errorTitle?.slice(0, 200) ?? null,
   };
 }
 
 type Refusal = Extract<SendOutcome, { status: 'fallback' | 'permanent' }>;
 
-/** Records a refused send attempt: a `messages` row with the provider's code. */
-export async function recordRefusal(
-  manager: Pick<EntityManager, 'query'>,
+/**
+ * The send handlers' record of their attempts: one `messages` row per answered send attempt
+ * (metadata only, never the body), grouped by the delivery through logical_id.
+ */
+@Injectable()
+export class MessageLog {
+  constructor(private readonly messages: MessageRepository) {}
+
+  /** A provider id seen twice (a retried handler) is one row. */
+  recordAttempt(tx: EntityManager, delivery: DeliveryRecord, attempt: SendAttempt): Promise<void> {
+    return this.messages.insertOutboundAttempt(tx, attemptRow(delivery, attempt));
+  }
+
+  /**
+   * The provider id of an attempt on this channel the provider already accepted, if any. A send
+   * handler re-run after a crash between "accepted" and "recorded in the machine" answers with it
+   * instead of sending the message a second time.
+   */
+  acceptedAttempt(
+    tx: EntityManager,
+    deliveryId: string,
+    channel: 'whatsapp' | 'sms',
+  ): Promise<string | null> {
+    return this.messages.findAcceptedProviderMessageId(tx, deliveryId, channel);
+  }
+
+  /**
+   * A send that started and never recorded an answer (the process died mid-send, or the provider
+   * did not answer in time) is not sent again: it counts as accepted without a provider id, so no
+   * status will ever confirm it and the delivery's fallback (WhatsApp → SMS) covers a message that
+   * in fact never arrived.
+   */
+  async recordUnconfirmedSend(
+    tx: EntityManager,
+    delivery: DeliveryRecord,
+    attempt: Pick<SendAttempt, 'channel' | 'kind' | 'at'>,
+  ): Promise<OutboxResult> {
+    const providerMessageId = `unconfirmed:${delivery.id}`;
+    await this.recordAttempt(tx, delivery, { ...attempt, providerMessageId, status: 'sent' });
+    return {
+      status: 'done',
+      event: { type: 'SEND_ACCEPTED', channel: attempt.channel, providerMessageId },
+    };
+  }
+
+  /** Records a refused send attempt: a `messages` row with the provider's code. */
+  recordRefusal(
+    tx: EntityManager,
+    delivery: DeliveryRecord,
+    attempt: Pick<SendAttempt, 'channel' | 'kind' | 'at'>,
+    outcome: Refusal,
+  ): Promise<void> {
+    return this.recordAttempt(tx, delivery, {
+      ...attempt,
+      providerMessageId: null,
+      status: 'failed',
+      errorCode: outcome.code,
+      errorTitle: outcome.reason,
+    });
+  }
+}
+
+/*
+ * The send handlers' free-function API, kept while they are being unified: each call delegates to
+ * MessageLog over a shared MessageRepository (stateless, so the same as an injected one). New code
+ * injects MessageLog instead.
+ */
+const log = new MessageLog(new MessageRepository());
+
+/** @deprecated inject MessageLog. */
+export function recordAttempt(
+  db: DataSource | EntityManager,
+  delivery: DeliveryRecord,
+  attempt: SendAttempt,
+): Promise<void> {
+  return log.recordAttempt(managerOf(db), delivery, attempt);
+}
+
+/** @deprecated inject MessageLog. */
+export function acceptedAttempt(
+  db: DataSource | EntityManager,
+  deliveryId: string,
+  channel: 'whatsapp' | 'sms',
+): Promise<string | null> {
+  return log.acceptedAttempt(managerOf(db), deliveryId, channel);
+}
+
+/** @deprecated inject MessageLog. */
+export function recordUnconfirmedSend(
+  db: DataSource | EntityManager,
+  delivery: DeliveryRecord,
+  attempt: Pick<SendAttempt, 'channel' | 'kind' | 'at'>,
+): Promise<OutboxResult> {
+  return log.recordUnconfirmedSend(managerOf(db), delivery, attempt);
+}
+
+/** @deprecated inject MessageLog. */
+export function recordRefusal(
+  db: DataSource | EntityManager,
   delivery: DeliveryRecord,
   attempt: Pick<SendAttempt, 'channel' | 'kind' | 'at'>,
   outcome: Refusal,
 ): Promise<void> {
-  await recordAttempt(manager, delivery, {
-    ...attempt,
-    providerMessageId: null,
-    status: 'failed',
-    errorCode: outcome.code,
-    errorTitle: outcome.reason,
-  });
+  return log.recordRefusal(managerOf(db), delivery, attempt, outcome);
 }
 
 /** A retryable answer goes back to the outbox backoff, honouring the provider's Retry-After. */
