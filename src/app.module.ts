@@ -12,6 +12,7 @@ import { dataSourceOptions } from './database/data-source-options';
 import { AdminModule } from './admin/admin.module';
 import { DeliveryModule } from './channels/delivery/delivery.module';
 import { ConversationsModule } from './conversations/conversations.module';
+import { InboundModule } from './inbound/inbound.module';
 import { HealthModule } from './health/health.module';
 import { InvoicesModule } from './invoices/invoices.module';
 import { PayPageModule } from './pay-page/pay-page.module';
@@ -43,6 +44,7 @@ const DOMAIN_MODULES = [
   PaymentsModule,
   DeliveryModule,
   ConversationsModule,
+  InboundModule,
   AdminModule,
   PayPageModule,
   StatsModule,

@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Clock, SystemClock } from './clock';
 import { MachineInspector } from './machine-inspector';
 import { MachineRegistry } from './machine-registry';
+import { InboundQueue } from './inbound-queue';
 import { MachineRunner } from './machine-runner';
 import { OutboxHandlers } from './outbox-handlers';
 import { RuntimePollers } from './runtime-pollers';
@@ -22,6 +23,7 @@ export class RuntimeModule {
         MachineInspector,
         MachineRunner,
         RuntimePollers,
+        InboundQueue,
       ],
       exports: [
         Clock,
@@ -31,6 +33,7 @@ export class RuntimeModule {
         MachineRunner,
         RuntimePollers,
         MachineInspector,
+        InboundQueue,
       ],
     };
   }

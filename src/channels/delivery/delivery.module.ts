@@ -9,33 +9,21 @@ import {
 import { InvoicesModule } from '../../invoices/invoices.module';
 import { MachineRegistry } from '../../runtime/machine-registry';
 import { OutboxHandlers } from '../../runtime/outbox-handlers';
-import { MESSAGE_SEND } from '../outbound-message';
-import { SMS_INBOUND_HANDLER } from '../sms/sms-inbound.port';
+import { MESSAGE_SEND } from '../../common/messaging/outbound-message';
+import { MessageRepository } from '../message.repository';
 import { SmsModule } from '../sms/sms.module';
 import { WhatsAppModule } from '../whatsapp/whatsapp.module';
-import { DeliveryAwareWhatsAppHandler } from './delivery-aware-whatsapp.handler';
 import { DeliveryStatusModule } from './delivery-status.module';
 import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from './delivery.options';
 import { DeliveryService } from './delivery.service';
+import { DeliveryRepository } from './delivery.repository';
 import { InvoiceEventHandler } from './invoice-event.handler';
 import { InvoiceNoticeLoader } from './invoice-notice.loader';
 import { INVOICE_NOTICE_KINDS, InvoiceNoticesHandler } from './invoice-notices.handler';
+import { MessageLog } from './message-log';
 import { MessageSendHandler } from './message-send.handler';
-import { SmsInboundBridge } from './sms-inbound.bridge';
 import { SmsSendHandler } from './sms-send.handler';
-import { WhatsAppReplayJob } from './whatsapp-replay.job';
 import { WhatsAppSendHandler } from './whatsapp-send.handler';
-
-/**
- * The WhatsApp channel as the app mounts it: webhook events go to StatusRecorder, then to the
- * delivery policy (statuses) or the bot's INBOUND_MESSAGE_HANDLER (messages). Import this
- * constant, never WhatsAppModule itself, anywhere else that needs the channel: one module
- * instance, one webhook route.
- */
-export const DELIVERY_WHATSAPP_MODULE = WhatsAppModule.forRoot({
-  eventHandler: DeliveryAwareWhatsAppHandler,
-  imports: [DeliveryStatusModule],
-});
 
 /**
  * How every message reaches a person: the 'delivery' machine (WhatsApp first, at most one SMS
@@ -44,18 +32,18 @@ export const DELIVERY_WHATSAPP_MODULE = WhatsAppModule.forRoot({
  * in the outbox. SMS_FALLBACK_AFTER_SECONDS sets the wait before the SMS fallback.
  */
 @Module({
-  imports: [DELIVERY_WHATSAPP_MODULE, SmsModule, DeliveryStatusModule, InvoicesModule],
+  imports: [WhatsAppModule, SmsModule, DeliveryStatusModule, InvoicesModule],
   providers: [
     DeliveryService,
+    DeliveryRepository,
+    MessageRepository,
+    MessageLog,
     WhatsAppSendHandler,
     SmsSendHandler,
     MessageSendHandler,
     InvoiceEventHandler,
     InvoiceNoticeLoader,
     InvoiceNoticesHandler,
-    WhatsAppReplayJob,
-    SmsInboundBridge,
-    { provide: SMS_INBOUND_HANDLER, useExisting: SmsInboundBridge },
     {
       provide: DELIVERY_OPTIONS,
       inject: [AppConfig],
@@ -64,7 +52,7 @@ export const DELIVERY_WHATSAPP_MODULE = WhatsAppModule.forRoot({
       }),
     },
   ],
-  exports: [DeliveryService, DeliveryStatusModule, DELIVERY_WHATSAPP_MODULE, SmsModule],
+  exports: [DeliveryService, DeliveryStatusModule, WhatsAppModule, SmsModule],
 })
 export class DeliveryModule implements OnModuleInit {
   constructor(

@@ -1,54 +1,79 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
-import { INBOUND_LEASED_UNTIL } from '../../runtime/inbound-retries';
+import type { EntityManager } from 'typeorm';
+import { InboundQueue } from '../../runtime/inbound-queue';
+import type { DeliveryReportCallback, InboundSmsCallback } from './sms-callback.parser';
 
 export const AT_PROVIDER = 'africastalking';
 
 export type CallbackKind = 'inbound' | 'status';
 
 /**
- * The inbound_events rows of Africa's Talking: the dedupe ledger of its callbacks. Keys:
- * `inbound:<id>`, `status:<id>:<status>`, and `rejected:<kind>:<body hash>` for bodies we
- * could not use (kept so ops can see them; a retried copy of the same body dedupes too).
+ * An Africa's Talking callback as the inbound queue keeps it. A message holds the text and
+ * the sender: it exists only to be handed to the bot, and the retention job deletes it with
+ * the row. A report holds no phone number: the messages row already says who it was for.
+ */
+export type StoredSmsEvent =
+  | {
+      kind: 'message';
+      id: string;
+      from: string;
+      to: string;
+      text: string;
+      receivedAt: string;
+      networkCode?: string;
+      linkId?: string;
+    }
+  | {
+      kind: 'report';
+      id: string;
+      status: string;
+      failureReason?: string;
+      networkCode?: string;
+      retryCount?: number;
+    };
+
+/**
+ * Africa's Talking's callbacks on the inbound queue. Keys: `inbound:<id>`,
+ * `status:<id>:<status>`, and `rejected:<kind>:<body hash>` for bodies we could not use (kept so
+ * ops can see them; a retried copy of the same body dedupes too).
  */
 @Injectable()
 export class SmsEventLedger {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly queue: InboundQueue) {}
 
-  /**
-   * Inserts the event unless it is already there; the new row's id, or null for a duplicate.
-   * `claimed`: a handler runs it right away, so the insert counts that first attempt and leases
-   * the row (see runtime/inbound-retries.ts).
-   */
-  async insertOnce(
-    externalId: string,
-    payload: Record<string, unknown>,
-    options: { processed?: boolean; claimed?: boolean; manager?: EntityManager } = {},
-  ): Promise<string | null> {
-    const rows: { id: string }[] = await (options.manager ?? this.dataSource).query(
-      `INSERT INTO inbound_events (provider, external_id, payload, processed_at, attempts, next_attempt_at)
-       VALUES ($1, $2, $3::jsonb, CASE WHEN $4::boolean THEN now() END,
-               CASE WHEN $5::boolean THEN 1 ELSE 0 END,
-               CASE WHEN $5::boolean THEN ${INBOUND_LEASED_UNTIL} END)
-       ON CONFLICT (provider, external_id) DO NOTHING
-       RETURNING id`,
-      [
-        AT_PROVIDER,
-        externalId,
-        JSON.stringify(payload),
-        options.processed ?? false,
-        options.claimed ?? false,
-      ],
-    );
-    return rows[0]?.id ?? null;
+  /** True when the message is new (it is then queued for the bot). */
+  async recordMessage(tx: EntityManager, sms: InboundSmsCallback, now: Date): Promise<boolean> {
+    const stored: StoredSmsEvent = {
+      kind: 'message',
+      id: sms.id,
+      from: sms.from,
+      to: sms.to,
+      text: sms.text,
+      receivedAt: (sms.date ?? now).toISOString(),
+      ...(sms.networkCode ? { networkCode: sms.networkCode } : {}),
+      ...(sms.linkId ? { linkId: sms.linkId } : {}),
+    };
+    const fresh = await this.queue.record(tx, AT_PROVIDER, [
+      { externalId: `inbound:${sms.id}`, payload: stored },
+    ]);
+    return fresh.length > 0;
   }
 
-  async markProcessed(id: string, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.dataSource).query(
-      `UPDATE inbound_events SET processed_at = now(), next_attempt_at = NULL WHERE id = $1`,
-      [id],
-    );
+  /** True when the report is new (it is then queued for its messages row). */
+  async recordReport(tx: EntityManager, report: DeliveryReportCallback): Promise<boolean> {
+    const stored: StoredSmsEvent = {
+      kind: 'report',
+      id: report.id,
+      status: report.status,
+      ...(report.failureReason ? { failureReason: report.failureReason } : {}),
+      ...(report.networkCode ? { networkCode: report.networkCode } : {}),
+      ...(report.retryCount !== undefined ? { retryCount: report.retryCount } : {}),
+    };
+    const fresh = await this.queue.record(tx, AT_PROVIDER, [
+      { externalId: `status:${report.id}:${report.status}`, payload: stored },
+    ]);
+    return fresh.length > 0;
   }
 
   /**
@@ -56,6 +81,7 @@ export class SmsEventLedger {
    * phone numbers or message text, and a body we cannot parse is not worth that risk.
    */
   async recordRejected(
+    tx: EntityManager,
     kind: CallbackKind,
     reason: string,
     body: unknown,
@@ -70,20 +96,12 @@ export class SmsEventLedger {
       .update(rawBody ?? Buffer.from(JSON.stringify(body ?? null)))
       .digest('hex')
       .slice(0, 32);
-    await this.insertOnce(
-      `rejected:${kind}:${digest}`,
-      { kind, rejected: reason, ...(id ? { id } : {}), fields },
-      { processed: true },
-    );
+    await this.queue.record(tx, AT_PROVIDER, [
+      {
+        externalId: `rejected:${kind}:${digest}`,
+        payload: { kind, rejected: reason, ...(id ? { id } : {}), fields },
+        recordOnly: true,
+      },
+    ]);
   }
-}
-
-/**
- * TypeORM's postgres driver answers an UPDATE or DELETE with `[rows, rowCount]` and anything
- * else with the rows; this gives the rows either way.
- */
-export function rowsOf<T>(raw: unknown): T[] {
-  if (!Array.isArray(raw)) return [];
-  if (raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number') return raw[0] as T[];
-  return raw as T[];
 }
