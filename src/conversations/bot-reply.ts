@@ -1,7 +1,7 @@
-import type { MessageContent, ReplyButton } from '../channels/channel.port';
-import { MESSAGE_SEND, type OutboundMessagePayload } from '../channels/outbound-message';
+import type { MessageContent, ReplyButton } from '../common/messaging/channel.port';
+import { MESSAGE_SEND, type OutboundMessagePayload } from '../common/messaging/outbound-message';
 import type { Locale } from '../config/app-config';
-import { t } from './i18n/catalogue';
+import { t } from '../common/i18n/catalogue';
 
 export type BotChannel = 'whatsapp' | 'sms';
 

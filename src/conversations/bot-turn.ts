@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { InboundMessage } from '../channels/inbound-message.port';
+import type { InboundMessage } from '../common/messaging/inbound-message.port';
 import type { Locale } from '../config/app-config';
 import { enqueueOutbox } from '../runtime/outbox';
 import type { RuntimeSignals } from '../runtime/runtime-signals';

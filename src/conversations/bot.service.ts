@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { InboundMessage, InboundMessageHandler } from '../channels/inbound-message.port';
+import type { InboundMessage, InboundMessageHandler } from '../common/messaging/inbound-message.port';
 import { hashPhone } from '../common/logging/redact';
 import { queryRows } from '../database/sql';
 import { MERCHANT_COLUMNS, type MerchantRow, toMerchantRecord } from '../merchants/merchant.record';

@@ -12,8 +12,8 @@ import { Clock } from '../runtime/clock';
 import { textReply } from './bot-reply';
 import type { BotTurn } from './bot-turn';
 import { parseCommand, parseInvoiceRef } from './command-parser';
-import { interpolate, t } from './i18n/catalogue';
-import { formatAmount } from './i18n/format';
+import { interpolate, t } from '../common/i18n/catalogue';
+import { formatAmount } from '../common/i18n/format';
 
 export const CUSTOMER_HELP_INTERVAL_MS = 60 * 60_000;
 

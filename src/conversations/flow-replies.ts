@@ -1,9 +1,9 @@
 import type { Locale } from '../config/app-config';
 import type { FieldProblem } from './command-parser.types';
 import { type BotReply, buttonsReply, listReply, textReply } from './bot-reply';
-import { interpolate, t } from './i18n/catalogue';
-import { customerLabel, formatAmount, formatPhone, maskPhoneForList } from './i18n/format';
-import { fieldProblemReply } from './i18n/problem-messages';
+import { interpolate, t } from '../common/i18n/catalogue';
+import { customerLabel, formatAmount, formatPhone, maskPhoneForList } from '../common/i18n/format';
+import { fieldProblemReply } from '../common/i18n/problem-messages';
 
 /** The fields of an invoice being put together in the guided flow. */
 export interface Draft {

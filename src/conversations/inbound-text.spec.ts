@@ -1,4 +1,4 @@
-import type { InboundMessage } from '../channels/inbound-message.port';
+import type { InboundMessage } from '../common/messaging/inbound-message.port';
 import { buttonOf, choiceNumber } from './inbound-text';
 
 const message = (over: Partial<InboundMessage>): InboundMessage => ({

@@ -1,4 +1,4 @@
-import type { InboundMessage } from '../channels/inbound-message.port';
+import type { InboundMessage } from '../common/messaging/inbound-message.port';
 
 /**
  * The button a message stands for: a tapped button's id, or on SMS a digit answering the

@@ -1,8 +1,8 @@
 import type { Locale } from '../config/app-config';
 import type { InvoiceState } from '../machines/invoice.machine';
 import type { InvoiceRecord } from '../invoices/invoice.record';
-import { t } from './i18n/catalogue';
-import { customerLabel } from './i18n/format';
+import { t } from '../common/i18n/catalogue';
+import { customerLabel } from '../common/i18n/format';
 
 const STATE_KEYS = {
   READY: 'state_ready',

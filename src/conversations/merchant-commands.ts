@@ -17,8 +17,14 @@ import type { BotTurn } from './bot-turn';
 import type { CustomerRef } from './command-parser.types';
 import { CustomerDirectory } from './customer-directory';
 import { invoiceCreatedReply } from './flow-replies';
-import { t } from './i18n/catalogue';
-import { formatAmount, formatDate, formatDateTime, formatPhone, formatTime } from './i18n/format';
+import { t } from '../common/i18n/catalogue';
+import {
+  formatAmount,
+  formatDate,
+  formatDateTime,
+  formatPhone,
+  formatTime,
+} from '../common/i18n/format';
 import { invoiceCustomer, stateLabel } from './invoice-summary';
 
 export const REMIND_INTERVAL_MS = 60 * 60_000;

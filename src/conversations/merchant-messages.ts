@@ -22,8 +22,8 @@ import {
 import type { CustomerRef } from './command-parser.types';
 import { type ConversationRow, ConversationStore } from './conversation.store';
 import { EMPTY_DRAFT, FLOW_BUTTONS } from './flow-replies';
-import { t } from './i18n/catalogue';
-import { invalidCommandReply } from './i18n/problem-messages';
+import { t } from '../common/i18n/catalogue';
+import { invalidCommandReply } from '../common/i18n/problem-messages';
 import { buttonOf, choiceNumber } from './inbound-text';
 import { MerchantCommands } from './merchant-commands';
 

@@ -13,7 +13,7 @@ import { charLength, normalizeText } from './command-parser.fields';
 import { parseCommand } from './command-parser';
 import { type ConversationRow, ConversationStore } from './conversation.store';
 import { FLOW_BUTTONS } from './flow-replies';
-import { t } from './i18n/catalogue';
+import { t } from '../common/i18n/catalogue';
 import { buttonOf } from './inbound-text';
 
 const DEFAULT_CONTACT = 'support@invoiceiq.co.ke';

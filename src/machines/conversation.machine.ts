@@ -25,7 +25,7 @@ import {
   promptReply,
   replaceAskReply,
 } from '../conversations/flow-replies';
-import { interpolate, t } from '../conversations/i18n/catalogue';
+import { interpolate, t } from '../common/i18n/catalogue';
 import type { Locale } from '../config/app-config';
 import { effectActions, type OutboxEffect, type SetTimerEffect } from '../runtime/effects';
 import type { MachineDefinition } from '../runtime/machine-definition';

@@ -18,7 +18,7 @@ import { PAY_PAGE_CSS, PAY_PAGE_JS } from './pay-page.assets';
 import { renderNotFoundPage, renderPayPage } from './pay-page.render';
 import { type PayContext, PayPageService } from './pay-page.service';
 import { PayRequestDto } from './pay-request.dto';
-import { maskPhoneForList } from '../conversations/i18n/format';
+import { maskPhoneForList } from '../common/i18n/format';
 import { renderReceiptPdf } from './receipt-pdf';
 import { Clock } from '../runtime/clock';
 

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { SendOutcome } from '../channels/channel.port';
+import type { SendOutcome } from '../common/messaging/channel.port';
 
 /**
  * Provider call metrics. The clients are plain classes that must not depend on the metrics

@@ -1,13 +1,16 @@
 import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { InboundMessage } from '../../src/channels/inbound-message.port';
-import { MESSAGE_SEND, type OutboundMessagePayload } from '../../src/channels/outbound-message';
+import type { InboundMessage } from '../../src/common/messaging/inbound-message.port';
+import {
+  MESSAGE_SEND,
+  type OutboundMessagePayload,
+} from '../../src/common/messaging/outbound-message';
 import { BotService } from '../../src/conversations/bot.service';
 import { OutboxHandlers } from '../../src/runtime/outbox-handlers';
 import { AdminModule } from '../../src/admin/admin.module';
 import { ConversationsModule } from '../../src/conversations/conversations.module';
-import { t as text } from '../../src/conversations/i18n/catalogue';
+import { t as text } from '../../src/common/i18n/catalogue';
 import { MerchantsService } from '../../src/merchants/merchants.service';
 import { ManualClock } from '../../src/runtime/clock';
 import { createTestApp, type TestApp } from '../utils/create-app';

@@ -9,8 +9,11 @@ import {
   INBOUND_MESSAGE_HANDLER,
   type InboundMessage,
   type InboundMessageHandler,
-} from '../../src/channels/inbound-message.port';
-import { MESSAGE_SEND, type OutboundMessagePayload } from '../../src/channels/outbound-message';
+} from '../../src/common/messaging/inbound-message.port';
+import {
+  MESSAGE_SEND,
+  type OutboundMessagePayload,
+} from '../../src/common/messaging/outbound-message';
 import { InvoicesModule } from '../../src/invoices/invoices.module';
 import { MerchantsService } from '../../src/merchants/merchants.service';
 import { ManualClock } from '../../src/runtime/clock';

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import type { InboundMessage } from '../../src/channels/inbound-message.port';
+import type { InboundMessage } from '../../src/common/messaging/inbound-message.port';
 import { SmsInboundSweeper } from '../../src/channels/sms/sms-inbound.sweeper';
 import { WhatsAppWebhookService } from '../../src/channels/whatsapp/whatsapp-webhook.service';
 import { BotService } from '../../src/conversations/bot.service';

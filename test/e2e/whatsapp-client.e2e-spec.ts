@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import type { MessageContent, SendOutcome } from '../../src/channels/channel.port';
+import type { MessageContent, SendOutcome } from '../../src/common/messaging/channel.port';
 import { WhatsAppChannel } from '../../src/channels/whatsapp/whatsapp.client';
 import { WhatsAppModule } from '../../src/channels/whatsapp/whatsapp.module';
 import { AppConfig, type WhatsAppConfig } from '../../src/config/app-config';

@@ -8,7 +8,7 @@ import { DELIVERY_MACHINE_KIND, type DeliveryInput } from '../../machines/delive
 import { Clock } from '../../runtime/clock';
 import { MachineRunner } from '../../runtime/machine-runner';
 import { RuntimeSignals } from '../../runtime/runtime-signals';
-import type { OutboundMessagePayload } from '../outbound-message';
+import type { OutboundMessagePayload } from '../../common/messaging/outbound-message';
 import { DELIVERY_OPTIONS, type DeliveryModuleOptions, fallbackAfterMs } from './delivery.options';
 
 const POLICIES = ['auto', 'whatsapp', 'sms'] as const;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { OutboxHandler, OutboxResult } from '../../runtime/outbox';
 import type { OutboxRow } from '../../runtime/outbox.entity';
 import { RuntimeSignals } from '../../runtime/runtime-signals';
-import type { OutboundMessagePayload } from '../outbound-message';
+import type { OutboundMessagePayload } from '../../common/messaging/outbound-message';
 import { DeliveryService, InvalidDeliveryError } from './delivery.service';
 
 /** 'message.send' (src/channels/outbound-message.ts): turns the request into one delivery. */

@@ -4,7 +4,7 @@ import { Clock } from '../../runtime/clock';
 import type { MachineEventLike, OutboxHandler, OutboxResult } from '../../runtime/outbox';
 import type { OutboxRow } from '../../runtime/outbox.entity';
 import { RuntimeSignals } from '../../runtime/runtime-signals';
-import type { MessageContent } from '../channel.port';
+import type { MessageContent } from '../../common/messaging/channel.port';
 import { SmsChannel } from '../sms/africastalking.client';
 import { SmsDeliveryReportService } from '../sms/sms-delivery-report.service';
 import { clearSendStarted, deliveryIdOf, loadDelivery, startSend } from './delivery-rows';

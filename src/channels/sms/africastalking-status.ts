@@ -1,4 +1,4 @@
-import type { SendOutcome } from '../channel.port';
+import type { SendOutcome } from '../../common/messaging/channel.port';
 
 /**
  * What Africa's Talking answers, mapped to what the caller should do. Pure and exhaustively

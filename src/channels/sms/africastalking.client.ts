@@ -3,14 +3,14 @@ import { parseKenyanMobile } from '../../common/phone';
 import { hashPhone, maskPhone } from '../../common/logging/redact';
 import { observeSend } from '../../stats/provider-metrics';
 import { AppConfig } from '../../config/app-config';
-import type { Channel, OutboundMessage, SendOutcome } from '../channel.port';
+import type { Channel, OutboundMessage, SendOutcome } from '../../common/messaging/channel.port';
 import {
   type AtRecipient,
   emptyRecipientsOutcome,
   httpFailureOutcome,
   recipientOutcome,
 } from './africastalking-status';
-import { smsShape } from './gsm7';
+import { smsShape } from '../../common/text/gsm7';
 import { renderSms, SMS_TEMPLATE_RENDERER, type SmsTemplateRenderer } from './sms-render';
 
 /** Long enough for a slow gateway, short enough that a stuck call frees the outbox worker. */

@@ -1,4 +1,4 @@
-import type { MessageContent } from '../channel.port';
+import type { MessageContent } from '../../common/messaging/channel.port';
 
 /**
  * Renders a template for SMS. WhatsApp templates live at Meta, so their text is not known

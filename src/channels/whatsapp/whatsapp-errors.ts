@@ -1,4 +1,4 @@
-import type { SendOutcome } from '../channel.port';
+import type { SendOutcome } from '../../common/messaging/channel.port';
 
 export type FailedSendOutcome = Exclude<SendOutcome, { status: 'accepted' }>;
 

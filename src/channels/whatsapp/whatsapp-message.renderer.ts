@@ -1,4 +1,4 @@
-import type { MessageContent } from '../channel.port';
+import type { MessageContent } from '../../common/messaging/channel.port';
 
 /** Meta's documented limits; checked here so a bad message never costs an API call. */
 export const WHATSAPP_LIMITS = {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Channel, OutboundMessage, SendOutcome } from '../channel.port';
+import type { Channel, OutboundMessage, SendOutcome } from '../../common/messaging/channel.port';
 import { observeSend } from '../../stats/provider-metrics';
 import { AppConfig } from '../../config/app-config';
 import { toWhatsAppId } from '../../common/phone';

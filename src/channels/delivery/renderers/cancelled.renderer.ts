@@ -1,4 +1,4 @@
-import { t } from '../../../conversations/i18n/catalogue';
+import { t } from '../../../common/i18n/catalogue';
 import type { InvoiceNoticeView, RenderedMessage } from './notice-view';
 import { textNotice } from './text-notice';
 

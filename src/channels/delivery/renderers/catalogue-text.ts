@@ -1,5 +1,5 @@
 import type { Locale } from '../../../config/app-config';
-import { CATALOGUES, interpolate, type MessageKey } from '../../../conversations/i18n/catalogue';
+import { CATALOGUES, interpolate, type MessageKey } from '../../../common/i18n/catalogue';
 
 /**
  * `t()` for catalogue texts built by string concatenation, whose placeholders the type of `t`

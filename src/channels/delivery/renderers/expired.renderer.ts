@@ -1,5 +1,5 @@
-import { t } from '../../../conversations/i18n/catalogue';
-import { customerLabel, formatAmount } from '../../../conversations/i18n/format';
+import { t } from '../../../common/i18n/catalogue';
+import { customerLabel, formatAmount } from '../../../common/i18n/format';
 import type { InvoiceNoticeView, RenderedMessage } from './notice-view';
 import { textNotice } from './text-notice';
 

@@ -1,6 +1,6 @@
-import { t } from '../../../conversations/i18n/catalogue';
-import { customerLabel, formatAmount } from '../../../conversations/i18n/format';
-import type { MessageContent } from '../../channel.port';
+import { t } from '../../../common/i18n/catalogue';
+import { customerLabel, formatAmount } from '../../../common/i18n/format';
+import type { MessageContent } from '../../../common/messaging/channel.port';
 import { text } from './catalogue-text';
 import { type InvoiceNoticeView, payButtonId, type RenderedMessage } from './notice-view';
 import { fitOneSegment } from './sms-text';

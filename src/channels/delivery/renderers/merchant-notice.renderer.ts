@@ -1,6 +1,6 @@
 import type { Locale } from '../../../config/app-config';
-import { t } from '../../../conversations/i18n/catalogue';
-import { customerLabel, formatAmount } from '../../../conversations/i18n/format';
+import { t } from '../../../common/i18n/catalogue';
+import { customerLabel, formatAmount } from '../../../common/i18n/format';
 import type { InvoiceNoticeView, PaymentView, RenderedMessage } from './notice-view';
 import { toGsm7 } from './sms-text';
 

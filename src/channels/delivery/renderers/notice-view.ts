@@ -1,5 +1,5 @@
 import type { Locale } from '../../../config/app-config';
-import type { MessageContent } from '../../channel.port';
+import type { MessageContent } from '../../../common/messaging/channel.port';
 
 /** What the renderers know about an invoice and the two people around it. Loaded once, pure after. */
 export interface InvoiceNoticeView {

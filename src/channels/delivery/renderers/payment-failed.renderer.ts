@@ -1,5 +1,5 @@
-import { t } from '../../../conversations/i18n/catalogue';
-import { formatAmount } from '../../../conversations/i18n/format';
+import { t } from '../../../common/i18n/catalogue';
+import { formatAmount } from '../../../common/i18n/format';
 import { type InvoiceNoticeView, payButtonId, type RenderedMessage } from './notice-view';
 import { toGsm7 } from './sms-text';
 

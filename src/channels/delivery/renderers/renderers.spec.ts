@@ -1,4 +1,4 @@
-import { isGsm7 } from '../../../conversations/i18n/gsm7';
+import { isGsm7 } from '../../../common/text/gsm7';
 import { WHATSAPP_TEMPLATES } from '../../../sandbox/whatsapp/template-registry';
 import { renderWhatsAppMessage } from '../../whatsapp/whatsapp-message.renderer';
 import { renderCancelledToCustomer, renderCancelledToMerchant } from './cancelled.renderer';

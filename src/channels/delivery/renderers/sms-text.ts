@@ -1,4 +1,4 @@
-import { gsm7Length } from '../../../conversations/i18n/gsm7';
+import { gsm7Length } from '../../../common/text/gsm7';
 
 export const SMS_SEGMENT = 160;
 

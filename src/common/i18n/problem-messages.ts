@@ -1,5 +1,5 @@
 import type { Locale } from '../../config/app-config';
-import type { BadPhoneReason, FieldProblem, InvalidCommand } from '../command-parser.types';
+import type { BadPhoneReason, FieldProblem, InvalidCommand } from './problems';
 import { t, type MessageKey } from './catalogue';
 
 /** The guided-flow step a field problem came from; it decides which example is shown. */

@@ -1,5 +1,5 @@
-import { MAX_AMOUNT } from '../../common/money';
-import type { InvalidCommand, FieldProblem } from '../command-parser.types';
+import { MAX_AMOUNT } from '../money';
+import type { InvalidCommand, FieldProblem } from './problems';
 import {
   CATALOGUES,
   LOCALES,
@@ -11,7 +11,7 @@ import {
 } from './catalogue';
 import { en } from './en';
 import { formatAmount } from './format';
-import { gsm7Length, isGsm7, nonGsm7Characters, SMS_SEGMENT_GSM7 } from './gsm7';
+import { GSM7_SINGLE_SEGMENT, gsm7Length, isGsm7, nonGsm7Characters } from '../text/gsm7';
 import { fieldProblemReply, invalidCommandReply } from './problem-messages';
 import { sw } from './sw';
 
@@ -113,7 +113,7 @@ describe('message catalogue', () => {
     expect(text).toContain('PAY INV-7KQ2MX');
     const septets = gsm7Length(text);
     expect(septets).not.toBeNull();
-    expect(septets).toBeLessThanOrEqual(SMS_SEGMENT_GSM7);
+    expect(septets).toBeLessThanOrEqual(GSM7_SINGLE_SEGMENT);
   });
 
   it('states the M-PESA limit that money.ts enforces', () => {

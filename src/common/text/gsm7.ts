@@ -3,7 +3,8 @@
  * 7 bits a character: 160 in one segment, 153 per segment once split (the rest carries the
  * concatenation header). One character outside it (an emoji, a curly quote) turns the whole
  * message into UCS-2: 70 in one segment, 67 per segment. Each segment is billed, so callers
- * use this to keep customer texts short and plain.
+ * use this to keep customer texts short and plain. The one GSM-7 alphabet of the app: the
+ * catalogue's checks, the SMS renderers and the SMS client all count with it.
  */
 
 const GSM7_BASIC =
@@ -26,6 +27,22 @@ export type SmsEncoding = 'GSM-7' | 'UCS-2';
 export function isGsm7(text: string): boolean {
   for (const ch of text) if (!BASIC.has(ch) && !EXTENSION.has(ch)) return false;
   return true;
+}
+
+/** Septets the text needs, or null when it cannot be sent as GSM-7 at all. */
+export function gsm7Length(text: string): number | null {
+  let length = 0;
+  for (const ch of text) {
+    if (BASIC.has(ch)) length += 1;
+    else if (EXTENSION.has(ch)) length += 2;
+    else return null;
+  }
+  return length;
+}
+
+/** Characters that would force the message out of GSM-7, for error messages in tests. */
+export function nonGsm7Characters(text: string): string[] {
+  return [...new Set([...text].filter((ch) => !BASIC.has(ch) && !EXTENSION.has(ch)))];
 }
 
 export function encodingOf(text: string): SmsEncoding {
