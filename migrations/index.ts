@@ -6,6 +6,7 @@ import { PaymentReview1795690763757 } from './1795690763757-PaymentReview';
 import { PaymentPushStarted1796317659730 } from './1796317659730-PaymentPushStarted';
 import { InboundEventAttempts1796318267469 } from './1796318267469-InboundEventAttempts';
 import { DeliverySendStarted1796321203393 } from './1796321203393-DeliverySendStarted';
+import { InboundOnOutbox1796327779001 } from './1796327779001-InboundOnOutbox';
 
 /** Every migration, oldest first. Listed by hand so that compiled and ts-jest runs load the same set. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   PaymentPushStarted1796317659730,
   InboundEventAttempts1796318267469,
   DeliverySendStarted1796321203393,
+  InboundOnOutbox1796327779001,
 ];

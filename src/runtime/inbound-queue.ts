@@ -77,16 +77,22 @@ export class InboundQueue {
   }
 
   /**
-   * Queues a dead event once more (an operator's retry): a fresh budget of attempts, under a
-   * new outbox key since the first row is spent.
+   * An operator's retry of a dead (or waiting) event: a fresh budget of attempts, queued under a
+   * new outbox key since the first row is spent. 'processed' and 'missing' change nothing.
    */
-  async requeue(tx: EntityManager, provider: string, eventId: string, at: Date): Promise<void> {
-    await this.enqueue(
-      tx,
-      provider,
-      eventId,
-      `inbound:${provider}:${eventId}:retry:${at.getTime()}`,
-    );
+  async reopen(
+    tx: EntityManager,
+    providers: readonly string[],
+    eventId: string,
+    at: Date,
+  ): Promise<'reopened' | 'processed' | 'missing'> {
+    const event = await lockEvent(tx, providers, eventId);
+    if (!event) return 'missing';
+    if (event.processed) return 'processed';
+    await resetAttempts(tx, eventId);
+    const key = `inbound:${event.provider}:${eventId}:retry:${at.getTime()}`;
+    await this.enqueue(tx, event.provider, eventId, key);
+    return 'reopened';
   }
 
   /** Names the consumer of a provider's events (once per provider, at module init). */
@@ -184,6 +190,27 @@ async function findOpenEvent(
     [id],
   );
   return row ?? null;
+}
+
+async function lockEvent(
+  tx: EntityManager,
+  providers: readonly string[],
+  id: string,
+): Promise<{ provider: string; processed: boolean } | null> {
+  const [row] = await queryRows<{ provider: string; processed: boolean }>(
+    tx,
+    `SELECT provider, processed_at IS NOT NULL AS processed FROM inbound_events
+      WHERE id = $1 AND provider = ANY($2::text[]) FOR UPDATE`,
+    [id, [...providers]],
+  );
+  return row ?? null;
+}
+
+async function resetAttempts(tx: EntityManager, id: string): Promise<void> {
+  await tx.query(
+    `UPDATE inbound_events SET attempts = 0, dead_at = NULL, last_error = NULL WHERE id = $1`,
+    [id],
+  );
 }
 
 async function countAttempt(manager: EntityManager, id: string, attempts: number): Promise<void> {
