@@ -3,13 +3,13 @@ import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../common/http/domain-error';
 import { hashPhone } from '../../common/logging/redact';
 import { parseKenyanMobile } from '../../common/phone';
-import { queryRows } from '../../database/sql';
 import { DELIVERY_MACHINE_KIND, type DeliveryInput } from '../../machines/delivery.machine';
 import { Clock } from '../../runtime/clock';
 import { MachineRunner } from '../../runtime/machine-runner';
 import { RuntimeSignals } from '../../runtime/runtime-signals';
 import type { OutboundMessagePayload } from '../../common/messaging/outbound-message';
 import { DELIVERY_OPTIONS, type DeliveryModuleOptions, fallbackAfterMs } from './delivery.options';
+import { DeliveryRepository } from './delivery.repository';
 
 const POLICIES = ['auto', 'whatsapp', 'sms'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -40,6 +40,7 @@ export class DeliveryService {
     private readonly runner: MachineRunner,
     private readonly signals: RuntimeSignals,
     private readonly clock: Clock,
+    private readonly deliveries: DeliveryRepository,
     @Optional() @Inject(DELIVERY_OPTIONS) options?: DeliveryModuleOptions,
   ) {
     this.fallbackMs = fallbackAfterMs(options);
@@ -52,34 +53,24 @@ export class DeliveryService {
   ): Promise<{ deliveryId: string; created: boolean }> {
     const checked = this.check(payload);
     const now = this.clock.now();
-    const [inserted] = await queryRows<{ id: string }>(
-      manager,
-      `INSERT INTO deliveries (idempotency_key, purpose, recipient, invoice_id, conversation_id, channel_policy,
-                               payload, state, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'ROUTING', $8, $8)
-       ON CONFLICT (idempotency_key) DO NOTHING
-       RETURNING id`,
-      [
-        options.key,
-        checked.purpose,
-        checked.to,
-        checked.invoiceId ?? null,
-        checked.conversationId ?? null,
-        checked.channel,
-        checked,
-        now,
-      ],
-    );
-    if (!inserted) {
-      const [existing] = await queryRows<{ id: string }>(
-        manager,
-        `SELECT id FROM deliveries WHERE idempotency_key = $1`,
-        [options.key],
-      );
-      return { deliveryId: existing.id, created: false };
+    const deliveryId = await this.deliveries.insert(manager, {
+      idempotencyKey: options.key,
+      purpose: checked.purpose,
+      recipient: checked.to,
+      invoiceId: checked.invoiceId ?? null,
+      conversationId: checked.conversationId ?? null,
+      policy: checked.channel,
+      payload: checked,
+      at: now,
+    });
+    if (!deliveryId) {
+      const existing = await this.deliveries.findIdByKey(manager, options.key);
+      // ON CONFLICT waited for the other insert to commit, so its row is visible here.
+      if (!existing) throw new Error(`delivery ${options.key} conflicted but cannot be read`);
+      return { deliveryId: existing, created: false };
     }
     const input: DeliveryInput = {
-      deliveryId: inserted.id,
+      deliveryId,
       policy: checked.channel,
       purpose: checked.purpose,
       invoiceId: checked.invoiceId ?? null,
@@ -87,19 +78,19 @@ export class DeliveryService {
     };
     await this.runner.start(
       DELIVERY_MACHINE_KIND,
-      inserted.id,
+      deliveryId,
       { ...input },
       manager,
       options.source ?? 'delivery',
     );
     this.logger.log({
       msg: 'delivery created',
-      deliveryId: inserted.id,
+      deliveryId,
       purpose: checked.purpose,
       policy: checked.channel,
       recipient: hashPhone(checked.to),
     });
-    return { deliveryId: inserted.id, created: true };
+    return { deliveryId, created: true };
   }
 
   /** enqueue in a transaction of its own. */

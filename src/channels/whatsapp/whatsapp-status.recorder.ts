@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CustomersService } from '../../merchants/customers.service';
+import { MerchantsService } from '../../merchants/merchants.service';
 import type { MessageStatus } from '../message.entity';
-import { queryRows } from './query-rows';
-import type { WhatsAppEventHandler } from './whatsapp-inbound.port';
+import { MessageRepository } from '../message.repository';
 import type {
   WhatsAppMessageEvent,
   WhatsAppStatusEvent,
@@ -20,59 +21,19 @@ export class UnmatchedStatusError extends Error {
   }
 }
 
-/*
- * Statuses arrive out of order and concurrently, so the "never backwards" rule lives inside one
- * UPDATE: PostgreSQL re-reads a row changed by a concurrent update before evaluating the CASE.
- * Rank: queued < sent < failed < delivered < read. A failure after delivery is recorded in
- * failed_at/error_code without hiding that the person got the message; anything else (an
- * inbound 'received' row) ranks highest and is never changed.
- */
-const RANK = (expr: string): string =>
-  `(CASE ${expr} WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHEN 'failed' THEN 2 ` +
-  `WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 ELSE 99 END)`;
-
-const TIME_COLUMN = (column: string, status: string): string =>
-  `${column} = CASE WHEN $2::text = '${status}' THEN COALESCE(${column}, $3) ELSE ${column} END`;
-
-const UPDATE_STATUS = `
-  UPDATE messages SET
-    status = CASE WHEN ${RANK('$2::text')} > ${RANK('status')} THEN $2::text ELSE status END,
-    ${TIME_COLUMN('sent_at', 'sent')},
-    ${TIME_COLUMN('delivered_at', 'delivered')},
-    ${TIME_COLUMN('read_at', 'read')},
-    ${TIME_COLUMN('failed_at', 'failed')},
-    error_code = CASE WHEN $2::text = 'failed' THEN COALESCE($4, error_code) ELSE error_code END,
-    error_title = CASE WHEN $2::text = 'failed' THEN COALESCE($5, error_title) ELSE error_title END,
-    updated_at = now()
-  WHERE channel = 'whatsapp' AND provider_message_id = $1
-  RETURNING status`;
-
-/*
- * The message time, not the arrival time, opens the window: a webhook retried hours later must
- * not extend it. Capped at now() against provider clock skew, and never moved backwards.
- */
-const TOUCH_INBOUND = `
-  WITH at AS (SELECT LEAST($2::timestamptz, now()) AS t),
-  c AS (
-    UPDATE customers SET last_inbound_at = GREATEST(COALESCE(last_inbound_at, at.t), at.t),
-      updated_at = now()
-    FROM at WHERE phone = $1 RETURNING 1
-  ),
-  m AS (
-    UPDATE merchants SET last_inbound_at = GREATEST(COALESCE(last_inbound_at, at.t), at.t),
-      updated_at = now()
-    FROM at WHERE whatsapp_phone = $1 RETURNING 1
-  )
-  SELECT (SELECT count(*) FROM c)::int AS customers, (SELECT count(*) FROM m)::int AS merchants`;
-
 /**
  * The default WhatsApp event handler: keeps delivery statuses on `messages` rows and the 24-hour
  * window (`last_inbound_at`) on customers and merchants. Composable: a bot-facing handler calls
  * `handle` first and then acts on the event itself.
  */
 @Injectable()
-export class StatusRecorder implements WhatsAppEventHandler {
-  constructor(private readonly dataSource: DataSource) {}
+export class StatusRecorder {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly messages: MessageRepository,
+    private readonly merchants: MerchantsService,
+    private readonly customers: CustomersService,
+  ) {}
 
   async handle(event: WhatsAppWebhookEvent): Promise<void> {
     switch (event.kind) {
@@ -94,26 +55,25 @@ export class StatusRecorder implements WhatsAppEventHandler {
     event: WhatsAppStatusEvent,
   ): Promise<{ matched: false } | { matched: true; status: MessageStatus }> {
     const error = event.status === 'failed' ? event.errors?.[0] : undefined;
-    const rows = await queryRows<{ status: MessageStatus }>(this.dataSource, UPDATE_STATUS, [
-      event.id,
-      event.status,
-      event.timestamp,
-      error ? String(error.code) : null,
-      error?.title ? error.title.slice(0, 200) : null,
-    ]);
-    const row = rows[0];
-    return row ? { matched: true, status: row.status } : { matched: false };
+    const status = await this.messages.applyWhatsAppStatus(this.dataSource.manager, {
+      providerMessageId: event.id,
+      status: event.status,
+      at: event.timestamp,
+      errorCode: error ? String(error.code) : null,
+      errorTitle: error?.title ? error.title.slice(0, 200) : null,
+    });
+    return status ? { matched: true, status } : { matched: false };
   }
 
   /** Opens (or extends) the 24-hour window of whoever wrote: customers and the merchant. */
   async recordInbound(
     event: WhatsAppMessageEvent,
   ): Promise<{ customers: number; merchants: number }> {
-    const rows = await queryRows<{ customers: number; merchants: number }>(
-      this.dataSource,
-      TOUCH_INBOUND,
-      [event.from, event.timestamp],
-    );
-    return rows[0] ?? { customers: 0, merchants: 0 };
+    // One transaction, like the single statement it replaces: both windows move together and
+    // are capped at the same now().
+    return this.dataSource.transaction(async (tx) => ({
+      customers: await this.customers.touchLastInbound(tx, event.from, event.timestamp),
+      merchants: await this.merchants.touchLastInbound(tx, event.from, event.timestamp),
+    }));
   }
 }
