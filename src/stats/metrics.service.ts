@@ -2,10 +2,10 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { queryRows } from '../database/sql';
 import { Clock } from '../runtime/clock';
 import { RETRIED_INBOUND_PROVIDERS } from '../runtime/inbound-retries';
 import { MachineRunner } from '../runtime/machine-runner';
+import { MetricsQuery } from './metrics.query';
 import { providerRegistry } from './provider-metrics';
 
 /** Inbound events that reach a handler: SMS (inbound messages, delivery reports), WhatsApp. */
@@ -48,6 +48,7 @@ export class MetricsService implements OnModuleInit {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly figures: MetricsQuery,
     private readonly runner: MachineRunner,
     private readonly clock: Clock,
   ) {
@@ -105,47 +106,18 @@ export class MetricsService implements OnModuleInit {
       registers: [this.registry],
     });
 
-    // One query per scrape refreshes every database gauge.
+    // One round of queries per scrape refreshes every database gauge.
     const refresh = async (): Promise<void> => {
       const now = this.clock.now();
+      const db = this.dataSource.manager;
       const [outbox, due, pay, msg, rollup, pendingInbound] = await Promise.all([
-        queryRows<{ kind: string; status: string; n: string; oldest: Date }>(
-          this.dataSource,
-          `SELECT kind, status, count(*) AS n, min(created_at) AS oldest FROM outbox
-            WHERE status IN ('pending', 'running', 'dead') GROUP BY kind, status`,
-        ),
-        queryRows<{ n: string }>(
-          this.dataSource,
-          `SELECT count(*) AS n FROM timers WHERE status = 'pending' AND due_at <= $1`,
-          [now],
-        ),
-        queryRows<{ status: string; outcome: string | null; n: string }>(
-          this.dataSource,
-          `SELECT status, outcome, count(*) AS n FROM payments GROUP BY status, outcome`,
-        ),
-        queryRows<{ channel: string; status: string; n: string }>(
-          this.dataSource,
-          `SELECT channel, status, count(*) AS n FROM messages WHERE direction = 'outbound' GROUP BY channel, status`,
-        ),
-        queryRows<{ hours: string; lag: string | null }>(
-          this.dataSource,
-          `SELECT count(DISTINCT hour) AS hours, extract(epoch FROM now() - min(marked_at)) AS lag
-             FROM stats_dirty_hours`,
-        ),
-        // Open events only (the partial index on processed_at IS NULL); STK callbacks and the
-        // internal ledgers are not handed to a handler and are left out.
-        queryRows<{ provider: string; kind: string; status: string; n: string; oldest: Date }>(
-          this.dataSource,
-          `SELECT provider,
-                  CASE WHEN provider = 'whatsapp' THEN coalesce(payload->>'kind', 'unknown')
-                       ELSE split_part(external_id, ':', 1) END AS kind,
-                  CASE WHEN dead_at IS NULL THEN 'pending' ELSE 'dead' END AS status,
-                  count(*) AS n, min(received_at) AS oldest
-             FROM inbound_events
-            WHERE provider = ANY($1::text[]) AND processed_at IS NULL
-            GROUP BY 1, 2, 3`,
-          [[...RETRIED_INBOUND_PROVIDERS]],
-        ),
+        this.figures.outboxDepth(db),
+        this.figures.dueTimers(db, now),
+        this.figures.payments(db),
+        this.figures.outboundMessages(db),
+        this.figures.rollupBacklog(db),
+        // STK callbacks and the internal ledgers are not handed to a handler and are left out.
+        this.figures.openInboundEvents(db, RETRIED_INBOUND_PROVIDERS),
       ]);
       outboxDepth.reset();
       outboxOldest.reset();
@@ -156,12 +128,12 @@ export class MetricsService implements OnModuleInit {
           outboxOldest.set({ kind: row.kind }, Math.max(age, 0));
         }
       }
-      timersDue.set(Number(due[0]?.n ?? 0));
+      timersDue.set(due);
       payments.reset();
       for (const row of pay)
         payments.set({ status: row.status, outcome: row.outcome ?? 'none' }, Number(row.n));
-      rollupDirtyHours.set(Number(rollup[0]?.hours ?? 0));
-      rollupLag.set(Math.max(Number(rollup[0]?.lag ?? 0), 0));
+      rollupDirtyHours.set(rollup.hours);
+      rollupLag.set(Math.max(rollup.lagSeconds, 0));
       messages.reset();
       for (const row of msg)
         messages.set({ channel: row.channel, status: row.status }, Number(row.n));

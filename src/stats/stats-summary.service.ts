@@ -1,20 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { queryRows } from '../database/sql';
-import { addCounters, type Counters, countByHour, type OpenRange } from './stats-counters';
+import { InvoiceCohortQuery } from './invoice-cohort.query';
+import { addCounters, type Counters, type OpenRange } from './stats-counters';
 import { medianPosition, type StatsSummary, summaryFromCounters } from './stats-figures';
 import type { Period } from './stats-period';
 import { StatsRollupService } from './stats-rollup.service';
 import { hourRange, mergeRanges, planWindow } from './stats-window';
+import { TimeToPayQuery } from './time-to-pay.query';
 
 export type { StatsSummary } from './stats-figures';
 
 export interface StatsFilter extends Period {
   merchantId?: string;
 }
-
-const TTP = `extract(epoch FROM i.paid_at - i.sent_at)`;
 
 /**
  * The summary is a cohort view: invoices picked by merchant and creation time, then what
@@ -32,6 +31,8 @@ export class StatsSummaryService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly rollup: StatsRollupService,
+    private readonly cohort: InvoiceCohortQuery,
+    private readonly timeToPay: TimeToPayQuery,
   ) {}
 
   async summary(filter: StatsFilter, options: { live?: boolean } = {}): Promise<StatsSummary> {
@@ -60,7 +61,7 @@ export class StatsSummaryService {
   }
 
   private async countLive(ranges: OpenRange[], merchantId?: string): Promise<Counters> {
-    const counted = await countByHour(this.dataSource, ranges, {
+    const counted = await this.cohort.countByHour(this.dataSource.manager, ranges, {
       merchantId,
       parallel: true,
       perHour: false,
@@ -68,34 +69,8 @@ export class StatsSummaryService {
     return counted.get('all') ?? {};
   }
 
-  private periodConditions(period: OpenRange, params: unknown[]): string {
-    const conditions: string[] = [];
-    if (period.start) {
-      params.push(period.start);
-      conditions.push(`i.created_at >= $${params.length}::timestamptz`);
-    }
-    if (period.end) {
-      params.push(period.end);
-      conditions.push(`i.created_at < $${params.length}::timestamptz`);
-    }
-    return conditions.map((c) => ` AND ${c}`).join('');
-  }
-
-  private async percentileMedian(period: OpenRange, merchantId?: string): Promise<number | null> {
-    const params: unknown[] = [];
-    let merchant = '';
-    if (merchantId) {
-      params.push(merchantId);
-      merchant = ` AND i.merchant_id = $1::uuid`;
-    }
-    const [row] = await queryRows<{ median: number | null }>(
-      this.dataSource,
-      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ${TTP}) AS median
-         FROM invoices i
-        WHERE i.paid_at IS NOT NULL AND i.sent_at IS NOT NULL${merchant}${this.periodConditions(period, params)}`,
-      params,
-    );
-    return row?.median ?? null;
+  private percentileMedian(period: OpenRange, merchantId?: string): Promise<number | null> {
+    return this.timeToPay.median(this.dataSource.manager, period, merchantId);
   }
 
   /**
@@ -106,21 +81,12 @@ export class StatsSummaryService {
   private async platformMedian(counters: Counters, period: OpenRange): Promise<number | null> {
     const position = medianPosition(counters);
     if (!position) return null;
-    const params: unknown[] = [position.offset];
-    let floor = '';
-    if (position.bucket > 0) {
-      params.push(position.bucket);
-      floor = ` AND ${TTP} >= (stats_ttp_thresholds())[$2::int]`;
-    }
-    const rows = await queryRows<{ s: string }>(
-      this.dataSource,
-      `SELECT ${TTP} AS s FROM invoices i
-        WHERE i.paid_at IS NOT NULL AND i.sent_at IS NOT NULL${floor}${this.periodConditions(period, params)}
-        ORDER BY ${TTP} OFFSET $1 LIMIT 2`,
-      params,
+    const [lower, upper] = await this.timeToPay.middlePair(
+      this.dataSource.manager,
+      period,
+      position,
     );
     const even = (counters['ttp.count'] ?? 0) % 2 === 0;
-    const [lower, upper] = rows.map((row) => Number(row.s));
     if (lower === undefined || (even && upper === undefined)) {
       // Invoices were paid between the count and this read: sort the period instead.
       return this.percentileMedian(period);
