@@ -7,7 +7,8 @@ import { maskPhone } from '../common/logging/redact';
 import { parseKenyanMobile } from '../common/phone';
 import { parsePeriod } from '../stats/stats-period';
 import { csvLine } from './csv';
-import { type InvoiceExportFilter, InvoiceExportService } from './invoice-export.service';
+import type { InvoiceExportFilter } from './invoice-export.query';
+import { InvoiceExportService } from './invoice-export.service';
 import { InvoicesCsvParams } from './dto/invoices-csv.dto';
 
 export const INVOICES_CSV_HEADER = [

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminAuthModule } from '../admin/admin-auth.module';
+import { InvoiceExportQuery } from './invoice-export.query';
 import { InvoiceExportService } from './invoice-export.service';
 import { InvoicesCsvController } from './invoices-csv.controller';
 
@@ -7,7 +8,7 @@ import { InvoicesCsvController } from './invoices-csv.controller';
 @Module({
   imports: [AdminAuthModule],
   controllers: [InvoicesCsvController],
-  providers: [InvoiceExportService],
+  providers: [InvoiceExportService, InvoiceExportQuery],
   exports: [InvoiceExportService],
 })
 export class ReportsModule {}
