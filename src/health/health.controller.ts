@@ -17,19 +17,20 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { DomainError } from '../common/http/domain-error';
+import { MigrationsQuery } from './migrations.query';
 
 @Injectable()
 export class MigrationsHealthIndicator {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly migrations: MigrationsQuery,
     private readonly indicators: HealthIndicatorService,
   ) {}
 
   async isUpToDate(key: string) {
     const indicator = this.indicators.check(key);
     try {
-      const rows: { name: string }[] = await this.dataSource.query('SELECT name FROM migrations');
-      const applied = new Set(rows.map((r) => r.name));
+      const applied = await this.migrations.appliedNames(this.dataSource.manager);
       const pending = MIGRATIONS.map((m) => m.name).filter((name) => !applied.has(name));
       return pending.length === 0
         ? indicator.up({ applied: applied.size })
