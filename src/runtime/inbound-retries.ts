@@ -1,5 +1,11 @@
-import type { EntityManager } from 'typeorm';
-import { queryRows } from '../database/sql';
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  type ClaimedInboundEvent,
+  InboundEventRepository,
+  INBOUND_DUE,
+  INBOUND_LEASE_MS,
+  INBOUND_LEASED_UNTIL,
+} from './inbound-event.repository';
 import { backoffMs } from './outbox';
 
 /**
@@ -13,10 +19,10 @@ import { backoffMs } from './outbox';
  * 'machine', …) are written processed: none of them is ever claimed or killed here.
  */
 
-type Db = Pick<EntityManager, 'query'>;
+export { type ClaimedInboundEvent, INBOUND_DUE, INBOUND_LEASE_MS, INBOUND_LEASED_UNTIL };
 
-/** How long one handler run owns an event before a sweeper (or a provider's retry) may take it over. */
-export const INBOUND_LEASE_MS = 60_000;
+/** The caller's transaction, or the pool for a statement of its own. */
+type Db = EntityManager | DataSource;
 
 /** Events nobody could ever handle (e.g. a status for a message we have no row of) die after this. */
 export const INBOUND_GIVE_UP_MS = 3_600_000;
@@ -27,23 +33,10 @@ export const RETRIED_INBOUND_PROVIDERS = ['africastalking', 'whatsapp'] as const
 /** Default budget of handler runs per event (INBOUND_MAX_ATTEMPTS). */
 export const DEFAULT_INBOUND_MAX_ATTEMPTS = 8;
 
-const LEASE = `make_interval(secs => ${INBOUND_LEASE_MS / 1000})`;
+const inboundEvents = new InboundEventRepository();
 
-/**
- * SQL condition on an inbound_events row (alias-free): open, not dead, and due. A row written
- * before these columns existed has no next_attempt_at: it is due one lease after it arrived.
- */
-export const INBOUND_DUE = `processed_at IS NULL AND dead_at IS NULL
-  AND coalesce(next_attempt_at, received_at + ${LEASE}) <= now()`;
-
-/** The SQL value of next_attempt_at for an event a handler is about to run (its lease). */
-export const INBOUND_LEASED_UNTIL = `now() + ${LEASE}`;
-
-export interface ClaimedInboundEvent {
-  id: string;
-  payload: unknown;
-  /** Including the run just claimed. */
-  attempts: number;
+function managerOf(db: Db): EntityManager {
+  return 'manager' in db ? db.manager : db;
 }
 
 /**
@@ -58,19 +51,7 @@ export async function claimInboundEvent(
   key: { id: string } | { externalId: string },
   options: { takeOverFailed?: boolean } = {},
 ): Promise<ClaimedInboundEvent | null> {
-  const [column, value] = 'id' in key ? ['id', key.id] : ['external_id', key.externalId];
-  const rows = await queryRows<ClaimedInboundEvent>(
-    db,
-    `UPDATE inbound_events
-        SET attempts = attempts + 1, next_attempt_at = ${INBOUND_LEASED_UNTIL}, last_error = NULL
-      WHERE provider = $1 AND ${column} = $2 AND processed_at IS NULL AND dead_at IS NULL
-        AND (coalesce(next_attempt_at, received_at + ${LEASE}) <= now()
-             OR ($3::boolean AND last_error IS NOT NULL))
-      RETURNING id, payload, attempts`,
-    [provider, value, options.takeOverFailed ?? false],
-  );
-  const row = rows[0];
-  return row ? { id: String(row.id), payload: row.payload, attempts: Number(row.attempts) } : null;
+  return inboundEvents.claim(managerOf(db), provider, key, options.takeOverFailed ?? false);
 }
 
 /**
@@ -85,28 +66,16 @@ export async function failInboundEvent(
   failure: { error: string; attempts: number; maxAttempts: number; retryNow?: boolean },
   random: () => number = Math.random,
 ): Promise<'retry' | 'dead'> {
-  const delayMs = failure.retryNow ? 0 : backoffMs(failure.attempts, random);
-  const rows = await queryRows<{ dead_at: Date | null }>(
-    db,
-    `UPDATE inbound_events
-        SET last_error = $2,
-            dead_at = CASE WHEN attempts >= $3 THEN now() END,
-            next_attempt_at = CASE WHEN attempts >= $3 THEN NULL
-                                   ELSE now() + make_interval(secs => $4::float8 / 1000) END
-      WHERE id = $1 AND processed_at IS NULL AND dead_at IS NULL
-      RETURNING dead_at`,
-    [id, failure.error.slice(0, 500), failure.maxAttempts, delayMs],
-  );
-  return rows[0]?.dead_at ? 'dead' : 'retry';
+  return inboundEvents.failAndReschedule(managerOf(db), id, {
+    error: failure.error,
+    maxAttempts: failure.maxAttempts,
+    retryInMs: failure.retryNow ? 0 : backoffMs(failure.attempts, random),
+  });
 }
 
 /** Closes a handled event. */
 export async function markInboundProcessed(db: Db, id: string): Promise<void> {
-  await db.query(
-    `UPDATE inbound_events SET processed_at = now(), next_attempt_at = NULL
-      WHERE id = $1 AND processed_at IS NULL`,
-    [id],
-  );
+  await inboundEvents.markProcessed(managerOf(db), id);
 }
 
 /**

@@ -2,9 +2,9 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type AnyStateMachine, initialTransition, type StateValue, transition } from 'xstate';
 import { DomainError } from '../common/http/domain-error';
-import { queryRows } from '../database/sql';
 import { Clock } from './clock';
 import type { CancelTimerEffect, OutboxEffect, SetTimerEffect } from './effects';
+import { InboundEventRepository } from './inbound-event.repository';
 import { MachineInspector } from './machine-inspector';
 import {
   type MachineDefinition,
@@ -12,9 +12,15 @@ import {
   stateName,
 } from './machine-definition';
 import { MachineRegistry } from './machine-registry';
-import { enqueueOutbox } from './outbox';
+import { MachineRowRepository } from './machine-row.repository';
+import { OutboxService } from './outbox';
+import { OutboxRepository } from './outbox.repository';
 import { RuntimeSignals } from './runtime-signals';
-import { cancelTimer, setTimer } from './timers';
+import { TimerRepository } from './timer.repository';
+import { TimerService } from './timers';
+import { type TransitionRecord, TransitionRepository } from './transition.repository';
+
+export type { TransitionRecord };
 
 export interface MachineEvent {
   type: string;
@@ -37,15 +43,6 @@ export type SendResult =
   | { accepted: false; reason: 'unknown_entity' }
   | { accepted: false; reason: 'unknown_kind' };
 
-interface MachineRow {
-  snapshot: PersistedMachineSnapshot | null;
-  state: string;
-  version: number;
-  machine_version: number;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export class MachineVersionError extends DomainError {
   constructor(kind: string, entityId: string, stored: number, known: number) {
     super(
@@ -55,18 +52,6 @@ export class MachineVersionError extends DomainError {
       500,
     );
   }
-}
-
-export interface TransitionRecord {
-  kind: string;
-  entityId: string;
-  from: string | null;
-  to: string | null;
-  eventType: string;
-  source: string;
-  accepted: boolean;
-  version: number | null;
-  at: Date;
 }
 
 interface ExecutableAction {
@@ -89,6 +74,15 @@ export class MachineRunner {
     private readonly clock: Clock,
     private readonly signals: RuntimeSignals,
     @Optional() private readonly inspector?: MachineInspector,
+    // Defaults for a runner built without Nest (tests, scripts): the repositories are stateless.
+    @Optional() private readonly machineRows: MachineRowRepository = new MachineRowRepository(),
+    @Optional() private readonly transitions: TransitionRepository = new TransitionRepository(),
+    @Optional()
+    private readonly inboundEvents: InboundEventRepository = new InboundEventRepository(),
+    @Optional()
+    private readonly outbox: OutboxService = new OutboxService(new OutboxRepository(), signals),
+    @Optional()
+    private readonly timers: TimerService = new TimerService(new TimerRepository(), signals),
   ) {}
 
   /**
@@ -110,12 +104,13 @@ export class MachineRunner {
     const state = stateName(persisted.value);
     const now = this.clock.now();
     const columns = definition.columnsFromSnapshot?.(persisted, { now, previous: null }) ?? {};
-    await manager.query(
-      `UPDATE ${definition.table}
-          SET snapshot = $2, state = $3, version = 0, machine_version = $4, updated_at = $5 ${this.extraColumnsSql(columns, 6)}
-        WHERE id = $1`,
-      [entityId, persisted, state, definition.version, now, ...Object.values(columns)],
-    );
+    await this.machineRows.start(manager, definition.table, entityId, {
+      snapshot: persisted,
+      state,
+      machineVersion: definition.version,
+      at: now,
+      columns,
+    });
     await this.audit(manager, {
       kind,
       entityId,
@@ -167,13 +162,7 @@ export class MachineRunner {
       });
       return { accepted: false, reason: 'unknown_kind' };
     }
-    const rows: MachineRow[] = UUID.test(entityId)
-      ? await manager.query(
-          `SELECT snapshot, state, version, machine_version FROM ${definition.table} WHERE id = $1 FOR UPDATE`,
-          [entityId],
-        )
-      : [];
-    const row = rows[0];
+    const row = await this.machineRows.lock(manager, definition.table, entityId);
     if (!row?.snapshot) {
       await this.audit(manager, {
         kind,
@@ -189,15 +178,16 @@ export class MachineRunner {
       return { accepted: false, reason: 'unknown_entity' };
     }
     if (options.dedupeKey) {
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO inbound_events (provider, external_id, received_at, processed_at)
-         VALUES ('machine', $1, $2, $2) ON CONFLICT (provider, external_id) DO NOTHING RETURNING id`,
-        [`${kind}:${entityId}:${options.dedupeKey}`, now],
-      );
-      if (inserted.length === 0) return { accepted: false, reason: 'duplicate' };
+      const fresh = await this.inboundEvents.insertOnce(manager, {
+        provider: 'machine',
+        externalId: `${kind}:${entityId}:${options.dedupeKey}`,
+        receivedAt: now,
+        processed: true,
+      });
+      if (fresh === null) return { accepted: false, reason: 'duplicate' };
     }
-    if (row.machine_version !== definition.version) {
-      throw new MachineVersionError(kind, entityId, row.machine_version, definition.version);
+    if (row.machineVersion !== definition.version) {
+      throw new MachineVersionError(kind, entityId, row.machineVersion, definition.version);
     }
 
     const machine: AnyStateMachine = definition.machine;
@@ -225,15 +215,12 @@ export class MachineRunner {
     const state = stateName(persisted.value);
     const columns =
       definition.columnsFromSnapshot?.(persisted, { now, previous: row.snapshot }) ?? {};
-    const updated = await queryRows<{ version: number }>(
-      manager,
-      `UPDATE ${definition.table}
-          SET snapshot = $2, state = $3, version = version + 1, updated_at = $4 ${this.extraColumnsSql(columns, 5)}
-        WHERE id = $1
-        RETURNING version`,
-      [entityId, persisted, state, now, ...Object.values(columns)],
-    );
-    const version = updated[0].version;
+    const version = await this.machineRows.save(manager, definition.table, entityId, {
+      snapshot: persisted,
+      state,
+      at: now,
+      columns,
+    });
     await this.audit(manager, {
       kind,
       entityId,
@@ -252,6 +239,16 @@ export class MachineRunner {
     return { accepted: true, state, version, snapshot: persisted };
   }
 
+  /** When this machine last accepted an event of this type (from the audit); null if never. */
+  lastAcceptedAt(
+    tx: EntityManager,
+    kind: string,
+    entityId: string,
+    eventType: string,
+  ): Promise<Date | null> {
+    return this.transitions.lastAcceptedAt(tx, kind, entityId, eventType);
+  }
+
   /** Called after commit for every audited event (accepted or ignored): metrics, live views. */
   onTransition(listener: (record: TransitionRecord) => void): () => void {
     this.listeners.add(listener);
@@ -262,12 +259,6 @@ export class MachineRunner {
     const definition = this.registry.get(kind);
     if (!definition) throw new Error(`no machine registered for kind "${kind}"`);
     return definition;
-  }
-
-  private extraColumnsSql(columns: Record<string, unknown>, firstParam: number): string {
-    return Object.keys(columns)
-      .map((column, i) => `, ${column} = $${firstParam + i}`)
-      .join('');
   }
 
   private async applyEffects(
@@ -282,7 +273,7 @@ export class MachineRunner {
       switch (action.type) {
         case 'outbox': {
           const effect = action.params as OutboxEffect;
-          await enqueueOutbox(manager, this.signals, {
+          await this.outbox.enqueue(manager, {
             kind: effect.kind,
             idempotencyKey: `${scope}:${effect.kind}:${effect.key}`,
             payload: effect.payload,
@@ -298,7 +289,7 @@ export class MachineRunner {
           const dueAt = effect.at
             ? new Date(effect.at)
             : new Date(now.getTime() + (effect.delayMs ?? 0));
-          await setTimer(manager, this.signals, {
+          await this.timers.set(manager, {
             key: `${scope}:${effect.key}`,
             dueAt,
             machineKind: definition.kind,
@@ -309,7 +300,7 @@ export class MachineRunner {
         }
         case 'cancelTimer': {
           const effect = action.params as CancelTimerEffect;
-          await cancelTimer(manager, `${scope}:${effect.key}`);
+          await this.timers.cancel(manager, `${scope}:${effect.key}`);
           break;
         }
         default:
@@ -320,21 +311,7 @@ export class MachineRunner {
   }
 
   private async audit(manager: EntityManager, row: TransitionRecord): Promise<void> {
-    await manager.query(
-      `INSERT INTO transitions (machine_kind, entity_id, from_state, to_state, event_type, source, accepted, version, at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        row.kind,
-        row.entityId,
-        row.from,
-        row.to,
-        row.eventType.slice(0, 100),
-        row.source.slice(0, 100),
-        row.accepted,
-        row.version,
-        row.at,
-      ],
-    );
+    await this.transitions.insert(manager, row);
     if (!row.accepted) this.logger.debug(`${row.kind} ignored ${row.eventType} (${row.source})`);
     if (this.listeners.size > 0) {
       this.signals.afterCommit(manager, () => this.listeners.forEach((listener) => listener(row)));

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { queryRows } from '../database/sql';
 import type { Clock } from './clock';
 import type { MachineRunner } from './machine-runner';
 import { backoffMs, type MachineEventLike, type OutboxResult } from './outbox';
 import type { OutboxRow } from './outbox.entity';
 import type { OutboxHandlers } from './outbox-handlers';
+import { type ClaimedOutboxRecord, OutboxRepository } from './outbox.repository';
 
 export interface DispatcherOptions {
   batchSize?: number;
@@ -16,18 +16,6 @@ export interface DispatcherOptions {
   random?: () => number;
   /** Only these kinds (a dedicated worker); every kind with a registered handler when unset. */
   kinds?: string[];
-}
-
-interface ClaimedRow {
-  id: string;
-  kind: string;
-  payload: Record<string, unknown>;
-  idempotency_key: string;
-  attempts: number;
-  max_attempts: number;
-  machine_kind: string | null;
-  entity_id: string | null;
-  created_at: Date;
 }
 
 /**
@@ -52,6 +40,7 @@ export class OutboxDispatcher {
     private readonly clock: Clock,
     private readonly runner: MachineRunner | undefined,
     options: DispatcherOptions = {},
+    private readonly outbox: OutboxRepository = new OutboxRepository(),
   ) {
     this.batchSize = options.batchSize ?? 50;
     this.concurrency = options.concurrency ?? 8;
@@ -93,27 +82,19 @@ export class OutboxDispatcher {
     await this.draining?.catch(() => undefined);
   }
 
-  private async claim(): Promise<ClaimedRow[]> {
+  private async claim(): Promise<ClaimedOutboxRecord[]> {
     const now = this.clock.now();
-    const leaseUntil = new Date(now.getTime() + this.leaseMs);
-    return queryRows<ClaimedRow>(
-      this.dataSource,
-      `UPDATE outbox o
-          SET status = 'running', claimed_by = $1, claim_expires_at = $2, attempts = o.attempts + 1, updated_at = $3
-        WHERE o.id IN (
-          SELECT id FROM outbox
-           WHERE ((status = 'pending' AND next_attempt_at <= $3)
-              OR (status = 'running' AND claim_expires_at < $3))
-             AND kind = ANY($5::text[])
-           ORDER BY next_attempt_at, id
-           LIMIT $4
-           FOR UPDATE SKIP LOCKED)
-        RETURNING o.id, o.kind, o.payload, o.idempotency_key, o.attempts, o.max_attempts, o.machine_kind, o.entity_id, o.created_at`,
-      [this.workerId, leaseUntil, now, this.batchSize, this.kinds ?? this.handlers.kinds()],
-    );
+    // One statement on its own (no transaction): the claim commits before any handler runs.
+    return this.outbox.claimDue(this.dataSource.manager, {
+      workerId: this.workerId,
+      now,
+      leaseUntil: new Date(now.getTime() + this.leaseMs),
+      limit: this.batchSize,
+      kinds: this.kinds ?? this.handlers.kinds(),
+    });
   }
 
-  private async runAll(rows: ClaimedRow[]): Promise<void> {
+  private async runAll(rows: ClaimedOutboxRecord[]): Promise<void> {
     const queue = [...rows];
     const workers = Array.from({ length: Math.min(this.concurrency, queue.length) }, async () => {
       for (let row = queue.shift(); row; row = queue.shift()) await this.runOne(row);
@@ -121,7 +102,7 @@ export class OutboxDispatcher {
     await Promise.all(workers);
   }
 
-  private async runOne(row: ClaimedRow): Promise<void> {
+  private async runOne(row: ClaimedOutboxRecord): Promise<void> {
     const handler = this.handlers.get(row.kind);
     let result: OutboxResult;
     if (!handler) {
@@ -145,21 +126,17 @@ export class OutboxDispatcher {
   }
 
   private async record(
-    row: ClaimedRow,
+    row: ClaimedOutboxRecord,
     result: OutboxResult,
     onDead: ((row: OutboxRow, error: string) => MachineEventLike | undefined) | undefined,
   ): Promise<void> {
     const now = this.clock.now();
     if (result.status === 'done') {
       await this.feedBack(row, result.event, 'done');
-      await this.dataSource.query(
-        `UPDATE outbox SET status = 'done', completed_at = $3, updated_at = $3, claimed_by = NULL, claim_expires_at = NULL, last_error = NULL
-          WHERE id = $1 AND claimed_by = $2`,
-        [row.id, this.workerId, now],
-      );
+      await this.outbox.complete(this.dataSource.manager, row.id, this.workerId, now);
       return;
     }
-    const exhausted = result.status === 'permanent' || row.attempts >= row.max_attempts;
+    const exhausted = result.status === 'permanent' || row.attempts >= row.maxAttempts;
     if (exhausted) {
       const error = result.error.slice(0, 2000);
       const event =
@@ -167,11 +144,7 @@ export class OutboxDispatcher {
           ? result.event
           : onDead?.(this.toEntity(row), error);
       await this.feedBack(row, event, 'dead');
-      await this.dataSource.query(
-        `UPDATE outbox SET status = 'dead', last_error = $3, updated_at = $4, claimed_by = NULL, claim_expires_at = NULL
-          WHERE id = $1 AND claimed_by = $2`,
-        [row.id, this.workerId, error, now],
-      );
+      await this.outbox.bury(this.dataSource.manager, row.id, this.workerId, error, now);
       this.logger.warn(
         { outboxId: row.id, kind: row.kind, attempts: row.attempts },
         'outbox row is dead',
@@ -179,41 +152,41 @@ export class OutboxDispatcher {
       return;
     }
     const delay = result.retryAfterMs ?? backoffMs(row.attempts, this.random);
-    await this.dataSource.query(
-      `UPDATE outbox SET status = 'pending', last_error = $3, next_attempt_at = $4, updated_at = $5, claimed_by = NULL, claim_expires_at = NULL
-        WHERE id = $1 AND claimed_by = $2`,
-      [row.id, this.workerId, result.error.slice(0, 2000), new Date(now.getTime() + delay), now],
-    );
+    await this.outbox.retryLater(this.dataSource.manager, row.id, this.workerId, {
+      error: result.error.slice(0, 2000),
+      at: now,
+      retryAt: new Date(now.getTime() + delay),
+    });
   }
 
   private async feedBack(
-    row: ClaimedRow,
+    row: ClaimedOutboxRecord,
     event: MachineEventLike | undefined,
     outcome: string,
   ): Promise<void> {
-    if (!event || !this.runner || !row.machine_kind || !row.entity_id) return;
-    await this.runner.send(row.machine_kind, row.entity_id, event, {
+    if (!event || !this.runner || !row.machineKind || !row.entityId) return;
+    await this.runner.send(row.machineKind, row.entityId, event, {
       source: `outbox:${row.kind}`,
       dedupeKey: `outbox:${row.id}:${outcome}`,
     });
   }
 
-  private toEntity(row: ClaimedRow): OutboxRow {
+  private toEntity(row: ClaimedOutboxRecord): OutboxRow {
     return {
       id: row.id,
       kind: row.kind,
       payload: row.payload,
-      idempotencyKey: row.idempotency_key,
+      idempotencyKey: row.idempotencyKey,
       status: 'running',
       attempts: row.attempts,
-      maxAttempts: row.max_attempts,
+      maxAttempts: row.maxAttempts,
       nextAttemptAt: this.clock.now(),
       claimedBy: this.workerId,
       claimExpiresAt: null,
       lastError: null,
-      machineKind: row.machine_kind,
-      entityId: row.entity_id,
-      createdAt: row.created_at,
+      machineKind: row.machineKind,
+      entityId: row.entityId,
+      createdAt: row.createdAt,
       updatedAt: this.clock.now(),
       completedAt: null,
     };

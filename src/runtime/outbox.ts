@@ -1,42 +1,57 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { DEFAULT_MAX_ATTEMPTS, type NewOutboxRow, OutboxRepository } from './outbox.repository';
 import type { OutboxRow } from './outbox.entity';
-import type { RuntimeSignals } from './runtime-signals';
+import { RuntimeSignals } from './runtime-signals';
 
-export interface NewOutboxRow {
-  kind: string;
-  /** Unique forever: the same key twice is one row. */
-  idempotencyKey: string;
-  payload: Record<string, unknown>;
-  maxAttempts?: number;
-  notBefore?: Date;
-  machineKind?: string;
-  entityId?: string;
+export { DEFAULT_MAX_ATTEMPTS, type NewOutboxRow };
+
+/** The way into the outbox for every feature: rows join the caller's transaction. */
+@Injectable()
+export class OutboxService {
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly signals: RuntimeSignals,
+  ) {}
+
+  /** Adds a row in the caller's transaction. Returns false when the key already existed. */
+  async enqueue(tx: EntityManager, row: NewOutboxRow): Promise<boolean> {
+    const inserted = await this.outbox.insert(tx, row);
+    // The dispatcher runs it right after the commit instead of at its next poll.
+    if (inserted) this.signals.outboxChanged(tx);
+    return inserted;
+  }
+
+  /**
+   * An operator's retry: a dead or pending row goes back to the queue with a fresh budget of
+   * attempts, due at `at`; the dispatcher is woken after the commit. A running or done row is
+   * left alone ('not_retryable', with its status).
+   */
+  async requeue(
+    tx: EntityManager,
+    id: string,
+    at: Date,
+  ): Promise<
+    { outcome: 'requeued' } | { outcome: 'missing' } | { outcome: 'not_retryable'; status: string }
+  > {
+    const status = await this.outbox.lockStatus(tx, id);
+    if (status === null) return { outcome: 'missing' };
+    if (status !== 'dead' && status !== 'pending') return { outcome: 'not_retryable', status };
+    await this.outbox.requeue(tx, id, at);
+    this.signals.outboxChanged(tx);
+    return { outcome: 'requeued' };
+  }
 }
 
-export const DEFAULT_MAX_ATTEMPTS = 8;
+const outboxRows = new OutboxRepository();
 
 /** Adds a row in the caller's transaction. Returns false when the key already existed. */
-export async function enqueueOutbox(
+export function enqueueOutbox(
   manager: EntityManager,
   signals: RuntimeSignals,
   row: NewOutboxRow,
 ): Promise<boolean> {
-  const inserted: unknown[] = await manager.query(
-    `INSERT INTO outbox (kind, payload, idempotency_key, max_attempts, next_attempt_at, machine_kind, entity_id, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now())
-     ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-    [
-      row.kind,
-      row.payload,
-      row.idempotencyKey,
-      row.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      row.notBefore ?? new Date(0),
-      row.machineKind ?? null,
-      row.entityId ?? null,
-    ],
-  );
-  if (inserted.length > 0) signals.outboxChanged(manager);
-  return inserted.length > 0;
+  return new OutboxService(outboxRows, signals).enqueue(manager, row);
 }
 
 export interface MachineEventLike {

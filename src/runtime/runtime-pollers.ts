@@ -12,8 +12,10 @@ import { Clock } from './clock';
 import { MachineRunner } from './machine-runner';
 import { OutboxDispatcher } from './outbox-dispatcher';
 import { OutboxHandlers } from './outbox-handlers';
+import { OutboxRepository } from './outbox.repository';
 import { RuntimeSignals } from './runtime-signals';
 import { TimerFirer } from './timer-firer';
+import { TimerRepository } from './timer.repository';
 
 /**
  * Drives the outbox dispatcher and the timer firer: right after a commit that touched them,
@@ -34,12 +36,21 @@ export class RuntimePollers implements OnApplicationBootstrap, OnApplicationShut
     runner: MachineRunner,
     private readonly signals: RuntimeSignals,
     config: AppConfig,
+    outbox: OutboxRepository,
+    timers: TimerRepository,
   ) {
-    this.dispatcher = new OutboxDispatcher(dataSource, handlers, clock, runner, {
-      concurrency: config.outbox.concurrency,
-      leaseMs: config.outbox.leaseSeconds * 1000,
-    });
-    this.firer = new TimerFirer(signals, runner, clock);
+    this.dispatcher = new OutboxDispatcher(
+      dataSource,
+      handlers,
+      clock,
+      runner,
+      {
+        concurrency: config.outbox.concurrency,
+        leaseMs: config.outbox.leaseSeconds * 1000,
+      },
+      outbox,
+    );
+    this.firer = new TimerFirer(signals, runner, clock, null, timers);
   }
 
   onApplicationBootstrap(): void {

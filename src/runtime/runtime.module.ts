@@ -1,12 +1,19 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Clock, SystemClock } from './clock';
+import { InboundEventRepository } from './inbound-event.repository';
 import { MachineInspector } from './machine-inspector';
 import { MachineRegistry } from './machine-registry';
 import { InboundQueue } from './inbound-queue';
+import { MachineRowRepository } from './machine-row.repository';
 import { MachineRunner } from './machine-runner';
+import { OutboxService } from './outbox';
 import { OutboxHandlers } from './outbox-handlers';
+import { OutboxRepository } from './outbox.repository';
 import { RuntimePollers } from './runtime-pollers';
 import { RuntimeSignals } from './runtime-signals';
+import { TimerRepository } from './timer.repository';
+import { TimerService } from './timers';
+import { TransitionRepository } from './transition.repository';
 
 /** The durable-machine mechanism: runner, outbox, timers, clock. Global: every domain module uses it. */
 @Global()
@@ -24,7 +31,16 @@ export class RuntimeModule {
         MachineRunner,
         RuntimePollers,
         InboundQueue,
+        InboundEventRepository,
+        MachineRowRepository,
+        OutboxRepository,
+        OutboxService,
+        TimerRepository,
+        TimerService,
+        TransitionRepository,
       ],
+      // The runtime is the bottom layer: any feature may use its inbound-event ledger, outbox
+      // and timers (the repositories of the runner's own tables stay inside).
       exports: [
         Clock,
         MachineRegistry,
@@ -34,6 +50,9 @@ export class RuntimeModule {
         RuntimePollers,
         MachineInspector,
         InboundQueue,
+        InboundEventRepository,
+        OutboxService,
+        TimerService,
       ],
     };
   }

@@ -1,34 +1,41 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { RuntimeSignals } from './runtime-signals';
+import { RuntimeSignals } from './runtime-signals';
+import { type NewTimer, TimerRepository } from './timer.repository';
 
-export interface NewTimer {
-  key: string;
-  dueAt: Date;
-  machineKind: string;
-  entityId: string;
-  event: { type: string } & Record<string, unknown>;
+export type { NewTimer };
+
+/** The way into the timers for every feature: they join the caller's transaction. */
+@Injectable()
+export class TimerService {
+  constructor(
+    private readonly timers: TimerRepository,
+    private readonly signals: RuntimeSignals,
+  ) {}
+
+  /** Arms (or re-arms) the timer with this key. */
+  async set(tx: EntityManager, timer: NewTimer): Promise<void> {
+    await this.timers.arm(tx, timer);
+    // The firer looks again right after the commit: the timer may be due already.
+    this.signals.timersChanged(tx);
+  }
+
+  async cancel(tx: EntityManager, key: string): Promise<void> {
+    await this.timers.cancel(tx, key);
+  }
 }
 
+const timerRows = new TimerRepository();
+
 /** Arms (or re-arms) the timer with this key. */
-export async function setTimer(
+export function setTimer(
   manager: EntityManager,
   signals: RuntimeSignals,
   timer: NewTimer,
 ): Promise<void> {
-  await manager.query(
-    `INSERT INTO timers (key, machine_kind, entity_id, event, due_at, status, attempts, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, 'pending', 0, now(), now())
-     ON CONFLICT (key) DO UPDATE
-       SET event = EXCLUDED.event, due_at = EXCLUDED.due_at, status = 'pending', attempts = 0,
-           last_error = NULL, fired_at = NULL, updated_at = now()`,
-    [timer.key, timer.machineKind, timer.entityId, timer.event, timer.dueAt],
-  );
-  signals.timersChanged(manager);
+  return new TimerService(timerRows, signals).set(manager, timer);
 }
 
-export async function cancelTimer(manager: EntityManager, key: string): Promise<void> {
-  await manager.query(
-    `UPDATE timers SET status = 'cancelled', updated_at = now() WHERE key = $1 AND status = 'pending'`,
-    [key],
-  );
+export function cancelTimer(manager: EntityManager, key: string): Promise<void> {
+  return timerRows.cancel(manager, key);
 }
