@@ -3,25 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/http/domain-error';
 import { sanitizeForLog } from '../common/logging/redact';
-import { queryRows } from '../database/sql';
 import { Clock } from '../runtime/clock';
+import { InboundQueue } from '../runtime/inbound-queue';
 import { RETRIED_INBOUND_PROVIDERS } from '../runtime/inbound-retries';
+import { RuntimeSignals } from '../runtime/runtime-signals';
+import { type AdminInboundRow, AdminInboundQuery } from './admin-inbound.query';
 import { ADMIN_DEFAULT_PAGE } from './dto/admin-page.dto';
 import type { ListInboundEventsParams } from './dto/list-inbound-events.dto';
-
-interface InboundRow {
-  id: string;
-  provider: string;
-  external_id: string;
-  kind: string;
-  payload: unknown;
-  attempts: number;
-  last_error: string | null;
-  received_at: Date;
-  next_attempt_at: Date | null;
-  dead_at: Date | null;
-  processed_at: Date | null;
-}
 
 export interface AdminInboundEvent {
   id: string;
@@ -42,11 +30,6 @@ export interface AdminInboundEvent {
   payload: unknown;
 }
 
-const COLUMNS = `id, provider, external_id,
-  CASE WHEN provider = 'whatsapp' THEN coalesce(payload->>'kind', 'unknown')
-       ELSE split_part(external_id, ':', 1) END AS kind,
-  payload, attempts, last_error, received_at, next_attempt_at, dead_at, processed_at`;
-
 const CURSOR = idCursor('i');
 
 /**
@@ -58,6 +41,9 @@ const CURSOR = idCursor('i');
 export class AdminInboundService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly inbound: AdminInboundQuery,
+    private readonly queue: InboundQueue,
+    private readonly signals: RuntimeSignals,
     private readonly clock: Clock,
   ) {}
 
@@ -65,55 +51,37 @@ export class AdminInboundService {
     query: ListInboundEventsParams,
   ): Promise<{ items: AdminInboundEvent[]; nextCursor: string | null }> {
     const limit = query.limit ?? ADMIN_DEFAULT_PAGE;
-    const params: unknown[] = [query.provider ? [query.provider] : [...RETRIED_INBOUND_PROVIDERS]];
-    const where = [
-      `provider = ANY($1::text[])`,
-      `processed_at IS NULL`,
-      (query.status ?? 'dead') === 'dead' ? `dead_at IS NOT NULL` : `dead_at IS NULL`,
-    ];
-    if (query.cursor) {
-      params.push(CURSOR.decode(query.cursor));
-      where.push(`id < $${params.length}::bigint`);
-    }
-    params.push(limit + 1);
-    const rows = await queryRows<InboundRow>(
-      this.dataSource,
-      `SELECT ${COLUMNS} FROM inbound_events WHERE ${where.join(' AND ')}
-        ORDER BY id DESC LIMIT $${params.length}`,
-      params,
+    const rows = await this.inbound.page(
+      this.dataSource.manager,
+      {
+        providers: query.provider ? [query.provider] : RETRIED_INBOUND_PROVIDERS,
+        status: query.status ?? 'dead',
+        beforeId: query.cursor ? CURSOR.decode(query.cursor) : undefined,
+      },
+      limit + 1,
     );
     const now = this.clock.now().getTime();
     return keysetPage(rows, limit, CURSOR, (row) => toItem(row, now));
   }
 
   /**
-   * A dead (or waiting) event gets a fresh budget of attempts and is due now: the sweepers (SMS
-   * every SMS_INBOUND_SWEEP_INTERVAL_SECONDS, WhatsApp every 5 s) hand it to its handler again.
+   * A dead (or waiting) event gets a fresh budget of attempts and is queued again: the outbox
+   * dispatcher hands it to its consumer once this commits.
    */
   async retry(id: string): Promise<AdminInboundEvent> {
     if (!/^\d{1,18}$/.test(id)) throw new NotFoundError('Inbound event');
-    const row = await this.dataSource.transaction(async (manager) => {
-      const [current] = await queryRows<{ processed_at: Date | null }>(
-        manager,
-        `SELECT processed_at FROM inbound_events
-          WHERE id = $1 AND provider = ANY($2::text[]) FOR UPDATE`,
-        [id, [...RETRIED_INBOUND_PROVIDERS]],
-      );
-      if (!current) throw new NotFoundError('Inbound event');
-      if (current.processed_at !== null) {
+    const row = await this.signals.transaction(async (tx) => {
+      const outcome = await this.queue.reopen(tx, RETRIED_INBOUND_PROVIDERS, id, this.clock.now());
+      if (outcome === 'missing') throw new NotFoundError('Inbound event');
+      if (outcome === 'processed') {
         throw new ConflictError(
           'inbound_event_processed',
           `Inbound event ${id} was processed already`,
         );
       }
-      const [updated] = await queryRows<InboundRow>(
-        manager,
-        `UPDATE inbound_events SET attempts = 0, dead_at = NULL, next_attempt_at = now()
-          WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id],
-      );
-      return updated;
+      return this.inbound.findById(tx, id);
     });
+    if (!row) throw new NotFoundError('Inbound event');
     return toItem(row, this.clock.now().getTime());
   }
 }
@@ -121,7 +89,7 @@ export class AdminInboundService {
 const iso = (value: Date | null): string | null =>
   value === null ? null : new Date(value).toISOString();
 
-function toItem(row: InboundRow, now: number): AdminInboundEvent {
+function toItem(row: AdminInboundRow, now: number): AdminInboundEvent {
   const received = new Date(row.received_at).getTime();
   const payload =
     row.payload && typeof row.payload === 'object' && !Array.isArray(row.payload)

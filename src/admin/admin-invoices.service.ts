@@ -2,10 +2,10 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ConflictError, DomainError, NotFoundError } from '../common/http/domain-error';
 import { maskPhone } from '../common/logging/redact';
-import { queryRows } from '../database/sql';
 import { decodeCursor, encodeCursor } from '../invoices/invoice-cursor';
 import { INVOICE_MACHINE_KIND } from '../machines/invoice.machine';
 import { MachineRunner, type MachineEvent } from '../runtime/machine-runner';
+import { type AdminInvoiceRow, AdminInvoicesQuery } from './admin-invoices.query';
 import { ADMIN_DEFAULT_PAGE, type ListAdminInvoicesParams } from './dto/list-admin-invoices.dto';
 
 export interface AdminInvoiceItem {
@@ -30,36 +30,7 @@ export interface AdminInvoicePage {
   nextCursor: string | null;
 }
 
-export interface AdminInvoiceRow {
-  id: string;
-  ref: string;
-  merchant_id: string;
-  merchant_name: string;
-  customer_name: string | null;
-  customer_phone: string;
-  amount: number;
-  amount_paid: number;
-  state: string;
-  description: string;
-  version: number;
-  created_at: Date;
-  created_at_exact: string;
-  sent_at: Date | null;
-  paid_at: Date | null;
-  cancelled_at: Date | null;
-}
-
-const SELECT = `
-  SELECT i.id, i.ref, i.merchant_id, m.display_name AS merchant_name, c.name AS customer_name,
-         i.customer_phone, i.amount, i.amount_paid, i.state, i.description, i.version,
-         i.created_at, i.sent_at, i.paid_at, i.cancelled_at,
-         to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at_exact
-    FROM invoices i
-    JOIN customers c ON c.id = i.customer_id
-    JOIN merchants m ON m.id = i.merchant_id`;
-
 const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
-const likePrefix = (text: string): string => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export function toAdminInvoice(row: AdminInvoiceRow): AdminInvoiceItem {
   return {
@@ -84,45 +55,24 @@ export function toAdminInvoice(row: AdminInvoiceRow): AdminInvoiceItem {
 export class AdminInvoicesService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly invoices: AdminInvoicesQuery,
     private readonly runner: MachineRunner,
   ) {}
 
-  /**
-   * Keyset pages in (created_at, id) descending order: the invoices_*_created_idx indexes
-   * serve every filter combination, and rows inserted meanwhile never shift a page.
-   */
+  /** Keyset pages, newest first. */
   async list(query: ListAdminInvoicesParams): Promise<AdminInvoicePage> {
     const limit = query.limit ?? ADMIN_DEFAULT_PAGE;
-    const params: unknown[] = [];
-    const where: string[] = [];
-    const add = (sql: (n: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(sql(`$${params.length}`));
-    };
-    if (query.merchant) add((n) => `i.merchant_id = ${n}::uuid`, query.merchant);
-    if (query.status) add((n) => `i.state = ${n}`, query.status);
-    if (query.from) add((n) => `i.created_at >= ${n}::timestamptz`, query.from);
-    if (query.to) add((n) => `i.created_at < ${n}::timestamptz`, query.to);
-    if (query.q) {
-      // Prefixes only: a ref prefix walks the unique ref index; names are matched on the rows
-      // the ordered index scan yields, never by scanning every customer.
-      params.push(likePrefix(query.q.toUpperCase()), likePrefix(query.q));
-      where.push(`(i.ref LIKE $${params.length - 1} OR c.name ILIKE $${params.length})`);
-    }
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      params.push(cursor.createdAt, cursor.id);
-      where.push(
-        `(i.created_at, i.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
-      );
-    }
-    params.push(limit + 1);
-    const rows = await queryRows<AdminInvoiceRow>(
-      this.dataSource,
-      `${SELECT} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY i.created_at DESC, i.id DESC
-        LIMIT $${params.length}`,
-      params,
+    const rows = await this.invoices.page(
+      this.dataSource.manager,
+      {
+        merchantId: query.merchant,
+        status: query.status,
+        from: query.from,
+        to: query.to,
+        q: query.q,
+        after: query.cursor ? decodeCursor(query.cursor) : undefined,
+      },
+      limit + 1,
     );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
@@ -138,9 +88,7 @@ export class AdminInvoicesService {
   async getByRef(ref: string): Promise<AdminInvoiceRow> {
     const normalized = ref.trim().toUpperCase();
     if (!/^[A-Z0-9-]{1,40}$/.test(normalized)) throw new NotFoundError('Invoice');
-    const [row] = await queryRows<AdminInvoiceRow>(this.dataSource, `${SELECT} WHERE i.ref = $1`, [
-      normalized,
-    ]);
+    const row = await this.invoices.findByRef(this.dataSource.manager, normalized);
     if (!row) throw new NotFoundError('Invoice');
     return row;
   }

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/http/domain-error';
 import { sanitizeForLog } from '../common/logging/redact';
-import { queryRows } from '../database/sql';
 import { UUID_PATTERN } from '../merchants/pg-error';
 import type { MachineDefinition } from '../runtime/machine-definition';
 import { toDefinitionJson, toMermaid } from '../runtime/machine-diagram';
 import { MachineRegistry } from '../runtime/machine-registry';
+import { AdminMachinesQuery } from './admin-machines.query';
 
 export interface MachineSummary {
   kind: string;
@@ -50,21 +50,17 @@ export class AdminMachinesService {
   constructor(
     private readonly registry: MachineRegistry,
     private readonly dataSource: DataSource,
+    private readonly machines: AdminMachinesQuery,
   ) {}
 
   async list(): Promise<MachineSummary[]> {
     const out: MachineSummary[] = [];
     for (const definition of this.registry.all()) {
-      // The registry only accepts table names matching /^[a-z_][a-z0-9_]*$/.
-      const rows = await queryRows<{ state: string; count: string }>(
-        this.dataSource,
-        `SELECT state, count(*) AS count FROM ${definition.table} GROUP BY state ORDER BY state`,
-      );
       out.push({
         kind: definition.kind,
         version: definition.version,
         table: definition.table,
-        counts: Object.fromEntries(rows.map((r) => [r.state, Number(r.count)])),
+        counts: await this.machines.countsByState(this.dataSource.manager, definition.table),
       });
     }
     return out;
@@ -84,34 +80,10 @@ export class AdminMachinesService {
   async instance(kind: string, id: string): Promise<MachineInstance> {
     const definition = this.definition(kind);
     if (!UUID_PATTERN.test(id)) throw new NotFoundError(`${kind} ${id}`);
-    const [row] = await queryRows<{
-      state: string;
-      version: number;
-      machine_version: number;
-      snapshot: unknown;
-      created_at: Date;
-      updated_at: Date;
-    }>(
-      this.dataSource,
-      `SELECT state, version, machine_version, snapshot, created_at, updated_at
-         FROM ${definition.table} WHERE id = $1`,
-      [id],
-    );
+    const tx = this.dataSource.manager;
+    const row = await this.machines.findInstance(tx, definition.table, id);
     if (!row) throw new NotFoundError(`${kind} ${id}`);
-    const transitions = await queryRows<{
-      from_state: string | null;
-      to_state: string | null;
-      event_type: string;
-      source: string;
-      accepted: boolean;
-      version: number | null;
-      at: Date;
-    }>(
-      this.dataSource,
-      `SELECT from_state, to_state, event_type, source, accepted, version, at
-         FROM transitions WHERE machine_kind = $1 AND entity_id = $2 ORDER BY id`,
-      [kind, id],
-    );
+    const transitions = await this.machines.transitions(tx, kind, id);
     return {
       kind,
       id,

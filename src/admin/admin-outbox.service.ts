@@ -3,27 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/http/domain-error';
 import { sanitizeForLog } from '../common/logging/redact';
-import { queryRows } from '../database/sql';
 import { Clock } from '../runtime/clock';
+import { OutboxService } from '../runtime/outbox';
 import { RuntimeSignals } from '../runtime/runtime-signals';
+import { type AdminOutboxRow, AdminOutboxQuery } from './admin-outbox.query';
 import { ADMIN_DEFAULT_PAGE } from './dto/list-admin-invoices.dto';
 import type { ListOutboxParams } from './dto/list-outbox.dto';
-
-interface OutboxListRow {
-  id: string;
-  kind: string;
-  status: string;
-  attempts: number;
-  max_attempts: number;
-  payload: unknown;
-  idempotency_key: string;
-  last_error: string | null;
-  machine_kind: string | null;
-  entity_id: string | null;
-  next_attempt_at: Date;
-  created_at: Date;
-  updated_at: Date;
-}
 
 export interface AdminOutboxItem {
   id: string;
@@ -43,15 +28,14 @@ export interface AdminOutboxItem {
   ageSeconds: number;
 }
 
-const COLUMNS = `id, kind, status, attempts, max_attempts, payload, idempotency_key, last_error,
-  machine_kind, entity_id, next_attempt_at, created_at, updated_at`;
-
 const CURSOR = idCursor('o');
 
 @Injectable()
 export class AdminOutboxService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly rows: AdminOutboxQuery,
+    private readonly outbox: OutboxService,
     private readonly signals: RuntimeSignals,
     private readonly clock: Clock,
   ) {}
@@ -60,26 +44,14 @@ export class AdminOutboxService {
     query: ListOutboxParams,
   ): Promise<{ items: AdminOutboxItem[]; nextCursor: string | null }> {
     const limit = query.limit ?? ADMIN_DEFAULT_PAGE;
-    const params: unknown[] = [];
-    const where: string[] = [];
-    if (query.status) {
-      params.push(query.status);
-      where.push(`status = $${params.length}`);
-    }
-    if (query.kind) {
-      params.push(query.kind);
-      where.push(`kind = $${params.length}`);
-    }
-    if (query.cursor) {
-      params.push(CURSOR.decode(query.cursor));
-      where.push(`id < $${params.length}::bigint`);
-    }
-    params.push(limit + 1);
-    const rows = await queryRows<OutboxListRow>(
-      this.dataSource,
-      `SELECT ${COLUMNS} FROM outbox ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY id DESC LIMIT $${params.length}`,
-      params,
+    const rows = await this.rows.page(
+      this.dataSource.manager,
+      {
+        status: query.status,
+        kind: query.kind,
+        beforeId: query.cursor ? CURSOR.decode(query.cursor) : undefined,
+      },
+      limit + 1,
     );
     const now = this.clock.now().getTime();
     return keysetPage(rows, limit, CURSOR, (row) => toItem(row, now));
@@ -91,36 +63,24 @@ export class AdminOutboxService {
    */
   async retry(id: string): Promise<AdminOutboxItem> {
     if (!/^\d{1,18}$/.test(id)) throw new NotFoundError('Outbox row');
-    const row = await this.signals.transaction(async (manager) => {
-      const now = this.clock.now();
-      const [current] = await queryRows<{ status: string }>(
-        manager,
-        `SELECT status FROM outbox WHERE id = $1 FOR UPDATE`,
-        [id],
-      );
-      if (!current) throw new NotFoundError('Outbox row');
-      if (current.status !== 'dead' && current.status !== 'pending') {
+    const row = await this.signals.transaction(async (tx) => {
+      const requeue = await this.outbox.requeue(tx, id, this.clock.now());
+      if (requeue.outcome === 'missing') throw new NotFoundError('Outbox row');
+      if (requeue.outcome === 'not_retryable') {
         throw new ConflictError(
           'outbox_not_retryable',
-          `Outbox row ${id} is ${current.status}: only dead or pending rows can be retried`,
-          { status: current.status },
+          `Outbox row ${id} is ${requeue.status}: only dead or pending rows can be retried`,
+          { status: requeue.status },
         );
       }
-      const [updated] = await queryRows<OutboxListRow>(
-        manager,
-        `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $2,
-                claimed_by = NULL, claim_expires_at = NULL, completed_at = NULL, updated_at = $2
-          WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id, now],
-      );
-      this.signals.outboxChanged(manager);
-      return updated;
+      return this.rows.findById(tx, id);
     });
+    if (!row) throw new NotFoundError('Outbox row');
     return toItem(row, this.clock.now().getTime());
   }
 }
 
-function toItem(row: OutboxListRow, now: number): AdminOutboxItem {
+function toItem(row: AdminOutboxRow, now: number): AdminOutboxItem {
   const created = new Date(row.created_at).getTime();
   return {
     id: String(row.id),

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError } from '../common/http/domain-error';
 import { maskPhone } from '../common/logging/redact';
+import { RuntimeSignals } from '../runtime/runtime-signals';
 import type { PaymentRow } from '../payments/payment.record';
 import { PaymentResultsService } from '../payments/payment-results.service';
 import { PaymentReviewService, type ReviewDecision } from '../payments/payment-review.service';
@@ -70,11 +71,14 @@ export class AdminPaymentsService {
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     private readonly results: PaymentResultsService,
     private readonly review: PaymentReviewService,
+    private readonly signals: RuntimeSignals,
   ) {}
 
   async settleReview(id: string, decision: ReviewDecision, note: string): Promise<AdminPayment> {
     const payment = await this.load(id);
-    await this.review.settle(payment.id, decision, note, SOURCE);
+    await this.signals.transaction((tx) =>
+      this.review.settle(tx, payment.id, decision, note, SOURCE),
+    );
     return toAdminPayment(await this.load(payment.id));
   }
 
@@ -96,14 +100,17 @@ export class AdminPaymentsService {
     const answer = await this.provider.stkQuery(payment.checkout_request_id);
     if (answer.status === 'final') {
       // The same path as a callback, so the invoice machine hears about it exactly once.
-      await this.results.applyFinalResult(
-        payment.id,
-        {
-          resultCode: answer.resultCode,
-          rawResultCode: answer.rawResultCode,
-          resultDesc: answer.resultDesc,
-        },
-        SOURCE,
+      await this.signals.transaction((tx) =>
+        this.results.applyFinalResult(
+          tx,
+          payment.id,
+          {
+            resultCode: answer.resultCode,
+            rawResultCode: answer.rawResultCode,
+            resultDesc: answer.resultDesc,
+          },
+          SOURCE,
+        ),
       );
     }
     return { payment: toAdminPayment(await this.load(payment.id)), query: answer };

@@ -1,18 +1,13 @@
-import { PAYMENT_COLUMNS, type PaymentRow } from '../payments/payment.record';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { maskPhone, sanitizeForLog } from '../common/logging/redact';
-import { queryRows } from '../database/sql';
 import { type AdminPayment, toAdminPayment } from './admin-payments.service';
 import {
   AdminInvoicesService,
   type AdminInvoiceItem,
   toAdminInvoice,
 } from './admin-invoices.service';
-
-/** Microsecond UTC timestamps as text: they sort as strings and keep same-millisecond order. */
-const EXACT = (column: string): string =>
-  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+import { AdminTimelineQuery } from './admin-timeline.query';
 
 export type TimelineEntry =
   | {
@@ -71,59 +66,6 @@ export interface InvoiceTimeline {
   timeline: TimelineEntry[];
 }
 
-interface TransitionRow {
-  machine_kind: string;
-  entity_id: string;
-  from_state: string | null;
-  to_state: string | null;
-  event_type: string;
-  source: string;
-  accepted: boolean;
-  at_exact: string;
-}
-
-interface MessageRow {
-  id: string;
-  logical_id: string | null;
-  direction: string;
-  channel: string;
-  purpose: string | null;
-  kind: string;
-  recipient: string | null;
-  status: string;
-  queued_exact: string;
-  sent_at: Date | null;
-  delivered_at: Date | null;
-  read_at: Date | null;
-  failed_at: Date | null;
-  error_code: string | null;
-  error_title: string | null;
-}
-
-/** The payments row with its start time to the microsecond, for ordering the timeline. */
-type TimelinePaymentRow = PaymentRow & { initiated_exact: string };
-
-interface TimerRow {
-  id: string;
-  machine_kind: string;
-  entity_id: string;
-  key: string;
-  event: unknown;
-  due_at: Date;
-  status: string;
-  fired_at: Date | null;
-  created_exact: string;
-}
-
-interface DeliveryRow {
-  id: string;
-  purpose: string;
-  state: string;
-  delivered_via: string | null;
-  recipient: string;
-  created_at: Date;
-}
-
 const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
 /** Kinds in the order they happen when two share a timestamp. */
 const TYPE_ORDER: Record<TimelineEntry['type'], number> = {
@@ -143,50 +85,19 @@ export class AdminTimelineService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly invoices: AdminInvoicesService,
+    private readonly history: AdminTimelineQuery,
   ) {}
 
   async forRef(ref: string): Promise<InvoiceTimeline> {
     const invoice = await this.invoices.getByRef(ref);
-    const deliveries = await queryRows<DeliveryRow>(
-      this.dataSource,
-      `SELECT id, purpose, state, delivered_via, recipient, created_at
-         FROM deliveries WHERE invoice_id = $1 ORDER BY created_at, id`,
-      [invoice.id],
-    );
-    const payments = await queryRows<TimelinePaymentRow>(
-      this.dataSource,
-      `SELECT ${PAYMENT_COLUMNS}, ${EXACT('p.initiated_at')} AS initiated_exact
-         FROM payments p WHERE p.invoice_id = $1 ORDER BY p.attempt`,
-      [invoice.id],
-    );
+    const tx = this.dataSource.manager;
+    const deliveries = await this.history.deliveries(tx, invoice.id);
+    const payments = await this.history.payments(tx, invoice.id);
     const deliveryIds = deliveries.map((d) => d.id);
     const entityIds = [invoice.id, ...deliveryIds, ...payments.map((p) => p.id)];
-    const transitions = await queryRows<TransitionRow>(
-      this.dataSource,
-      `SELECT machine_kind, entity_id, from_state, to_state, event_type, source, accepted,
-              ${EXACT('at')} AS at_exact
-         FROM transitions WHERE entity_id = ANY($1::text[])
-        ORDER BY at, id`,
-      [entityIds],
-    );
-    const messages = await queryRows<MessageRow>(
-      this.dataSource,
-      `SELECT id, logical_id, direction, channel, purpose, kind, recipient, status, sent_at,
-              delivered_at, read_at, failed_at, error_code, error_title,
-              ${EXACT('queued_at')} AS queued_exact
-         FROM messages
-        WHERE invoice_id = $1 OR logical_id = ANY($2::uuid[])
-        ORDER BY queued_at, id`,
-      [invoice.id, deliveryIds],
-    );
-    const timers = await queryRows<TimerRow>(
-      this.dataSource,
-      `SELECT id, machine_kind, entity_id, key, event, due_at, status, fired_at,
-              ${EXACT('created_at')} AS created_exact
-         FROM timers WHERE entity_id = ANY($1::text[])
-        ORDER BY created_at, id`,
-      [entityIds],
-    );
+    const transitions = await this.history.transitions(tx, entityIds);
+    const messages = await this.history.messages(tx, invoice.id, deliveryIds);
+    const timers = await this.history.timers(tx, entityIds);
 
     const timeline: TimelineEntry[] = [
       ...transitions.map((t): TimelineEntry => ({
