@@ -7,6 +7,7 @@ import {
 } from '../machines/conversation.machine';
 import { MerchantsService } from '../merchants/merchants.service';
 import { MachineRunner } from '../runtime/machine-runner';
+import { RuntimeSignals } from '../runtime/runtime-signals';
 import { textReply } from './bot-reply';
 import type { BotTurn } from './bot-turn';
 import { charLength, normalizeText } from './command-parser.fields';
@@ -46,6 +47,7 @@ export class StrangerMessages {
     private readonly store: ConversationStore,
     private readonly runner: MachineRunner,
     private readonly merchants: MerchantsService,
+    private readonly signals: RuntimeSignals,
   ) {}
 
   /** A customer may become a merchant too: `register`, or a sign-up already under way. */
@@ -110,8 +112,11 @@ export class StrangerMessages {
     const business = conversation.context.business ?? '';
     turn.defer(
       () =>
-        this.merchants
-          .create({ displayName: business, whatsappPhone: turn.from, locale })
+        // Its own transaction until the bot registers merchants inside its turn (issue 14).
+        this.signals
+          .transaction((tx) =>
+            this.merchants.create(tx, { displayName: business, whatsappPhone: turn.from, locale }),
+          )
           .catch((error: unknown) => {
             if (error instanceof ConflictError) return null;
             throw error;

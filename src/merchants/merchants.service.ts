@@ -1,18 +1,14 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { Locale } from '../config/app-config';
 import { ConflictError, DomainError, NotFoundError } from '../common/http/domain-error';
 import { maskPhone } from '../common/logging/redact';
 import { parseKenyanMobile } from '../common/phone';
-import { queryRows } from '../database/sql';
-import { pgError, UNIQUE_VIOLATION, UUID_PATTERN } from './pg-error';
+import { Clock } from '../runtime/clock';
+import { UUID_PATTERN } from './pg-error';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './merchant-api-key';
-import {
-  MERCHANT_COLUMNS,
-  type MerchantRecord,
-  type MerchantRow,
-  toMerchantRecord,
-} from './merchant.record';
+import type { MerchantRecord } from './merchant.record';
+import { MerchantRepository } from './merchant.repository';
 
 export interface CreateMerchantInput {
   displayName: string;
@@ -27,13 +23,25 @@ export interface MerchantWithKey {
   apiKey: string;
 }
 
+/** An operator's overview is capped: the list is for eyes, not for export. */
+const LIST_LIMIT = 500;
+
+/**
+ * Merchants and their API keys. Writes join the caller's transaction; reads without one run on
+ * their own connection.
+ */
 @Injectable()
 export class MerchantsService {
   private readonly logger = new Logger(MerchantsService.name);
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly merchants: MerchantRepository,
+    private readonly clock: Clock,
+  ) {}
 
-  async create(input: CreateMerchantInput): Promise<MerchantWithKey> {
+  /** A merchant with a fresh API key; `merchant_exists` (409) when the number is taken. */
+  async create(tx: EntityManager, input: CreateMerchantInput): Promise<MerchantWithKey> {
     const phone = parseKenyanMobile(input.whatsappPhone);
     if (!phone.ok) {
       throw new DomainError(
@@ -51,65 +59,75 @@ export class MerchantsService {
       );
     }
     const key = generateApiKey();
-    try {
-      const rows = await queryRows<MerchantRow>(
-        this.dataSource,
-        `INSERT INTO merchants (display_name, whatsapp_phone, locale, allow_partial_payments, api_key_hash, api_key_prefix)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         RETURNING ${MERCHANT_COLUMNS}`,
-        [
-          displayName,
-          phone.phone,
-          input.locale ?? 'en',
-          input.allowPartialPayments ?? true,
-          key.hash,
-          key.prefix,
-        ],
+    const merchant = await this.merchants.insert(tx, {
+      displayName,
+      whatsappPhone: phone.phone,
+      locale: input.locale ?? 'en',
+      allowPartialPayments: input.allowPartialPayments ?? true,
+      apiKeyHash: key.hash,
+      apiKeyPrefix: key.prefix,
+    });
+    if (!merchant) {
+      throw new ConflictError(
+        'merchant_exists',
+        'A merchant with this WhatsApp number already exists',
       );
-      this.logger.log(`merchant ${rows[0].id} created for ${maskPhone(phone.phone)}`);
-      return { merchant: toMerchantRecord(rows[0]), apiKey: key.key };
-    } catch (error) {
-      if (pgError(error).code === UNIQUE_VIOLATION) {
-        throw new ConflictError(
-          'merchant_exists',
-          'A merchant with this WhatsApp number already exists',
-        );
-      }
-      throw error;
     }
+    this.logger.log(`merchant ${merchant.id} created for ${maskPhone(phone.phone)}`);
+    return { merchant, apiKey: key.key };
   }
 
-  /** Replaces the merchant's key; the old one stops working at once. */
-  async rotateApiKey(merchantId: string): Promise<MerchantWithKey> {
+  /** Replaces the merchant's key; the old one stops working at once. 404 for an unknown id. */
+  async rotateApiKey(tx: EntityManager, merchantId: string): Promise<MerchantWithKey> {
+    if (!UUID_PATTERN.test(merchantId)) throw new NotFoundError('Merchant');
     const key = generateApiKey();
-    const rows = await queryRows<MerchantRow>(
-      this.dataSource,
-      `UPDATE merchants SET api_key_hash = $2, api_key_prefix = $3, updated_at = now()
-        WHERE id = $1 RETURNING ${MERCHANT_COLUMNS}`,
-      [merchantId, key.hash, key.prefix],
-    );
-    if (!rows[0]) throw new NotFoundError('Merchant');
-    return { merchant: toMerchantRecord(rows[0]), apiKey: key.key };
+    const merchant = await this.merchants.replaceApiKey(tx, merchantId, key);
+    if (!merchant) throw new NotFoundError('Merchant');
+    return { merchant, apiKey: key.key };
   }
 
   /** The merchant holding this key, or null. Looked up by hash: no secret comparison to time. */
-  async findByApiKey(key: string | undefined | null): Promise<MerchantRecord | null> {
+  async findByApiKey(
+    key: string | undefined | null,
+    tx: EntityManager = this.dataSource.manager,
+  ): Promise<MerchantRecord | null> {
     if (!key || !looksLikeApiKey(key)) return null;
-    const rows = await queryRows<MerchantRow>(
-      this.dataSource,
-      `SELECT ${MERCHANT_COLUMNS} FROM merchants WHERE api_key_hash = $1`,
-      [hashApiKey(key)],
-    );
-    return rows[0] ? toMerchantRecord(rows[0]) : null;
+    return this.merchants.findByApiKeyHash(tx, hashApiKey(key));
   }
 
-  async findById(id: string): Promise<MerchantRecord | null> {
+  async findById(
+    id: string,
+    tx: EntityManager = this.dataSource.manager,
+  ): Promise<MerchantRecord | null> {
     if (!UUID_PATTERN.test(id)) return null;
-    const rows = await queryRows<MerchantRow>(
-      this.dataSource,
-      `SELECT ${MERCHANT_COLUMNS} FROM merchants WHERE id = $1`,
-      [id],
-    );
-    return rows[0] ? toMerchantRecord(rows[0]) : null;
+    return this.merchants.findById(tx, id);
+  }
+
+  /** The merchant whose own number this is (E.164), or null: the bot's test for "a merchant wrote". */
+  findByWhatsappPhone(
+    phone: string,
+    tx: EntityManager = this.dataSource.manager,
+  ): Promise<MerchantRecord | null> {
+    return this.merchants.findByWhatsappPhone(tx, phone);
+  }
+
+  /** Newest first, at most 500. */
+  list(tx: EntityManager = this.dataSource.manager): Promise<MerchantRecord[]> {
+    return this.merchants.listNewestFirst(tx, LIST_LIMIT);
+  }
+
+  /** The merchant's stored reminder settings as saved (null: the defaults); invoices parse them. */
+  reminderSettings(tx: EntityManager, merchantId: string): Promise<unknown> {
+    return this.merchants.reminderSettings(tx, merchantId);
+  }
+
+  /** The language the bot uses with the merchant and with the merchant's customers. */
+  setLocale(tx: EntityManager, merchantId: string, locale: Locale): Promise<void> {
+    return this.merchants.setLocale(tx, merchantId, locale, this.clock.now());
+  }
+
+  /** The merchant's number wrote to us at `sentAt`: its WhatsApp window is open. 0 or 1 matched. */
+  touchLastInbound(tx: EntityManager, phone: string, sentAt: Date): Promise<number> {
+    return this.merchants.touchLastInbound(tx, phone, sentAt);
   }
 }

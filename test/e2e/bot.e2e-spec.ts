@@ -116,7 +116,7 @@ describe('merchant bot', () => {
     const phone = newPhone();
     const { merchant } = await app.app
       .get(MerchantsService)
-      .create({ displayName: name, whatsappPhone: phone, locale });
+      .create(app.app.get(DataSource).manager, { displayName: name, whatsappPhone: phone, locale });
     return { id: merchant.id, phone, say: chat(app, phone) };
   };
   const invoicesOf = (merchantId: string) =>

@@ -54,7 +54,7 @@ describe('Daraja throttling on the payment path', () => {
     db = t.app.get(DataSource);
     const merchant = await t.app
       .get(MerchantsService)
-      .create({ displayName: 'Duka', whatsappPhone: newSafaricomPhone() });
+      .create(db.manager, { displayName: 'Duka', whatsappPhone: newSafaricomPhone() });
     apiKey = merchant.apiKey;
   });
   afterAll(async () => {

@@ -78,7 +78,7 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
     apiKey = (
       await t.app
         .get(MerchantsService)
-        .create({ displayName: 'Duka Bora', whatsappPhone: merchantPhone })
+        .create(db.manager, { displayName: 'Duka Bora', whatsappPhone: merchantPhone })
     ).apiKey;
   });
   afterAll(async () => {

@@ -69,7 +69,7 @@ describe('delivery policy (WhatsApp first, one SMS fallback)', () => {
     merchantPhone = newPhone();
     const created = await t.app
       .get(MerchantsService)
-      .create({ displayName: 'Mama Mboga', whatsappPhone: merchantPhone });
+      .create(db.manager, { displayName: 'Mama Mboga', whatsappPhone: merchantPhone });
     apiKey = created.apiKey;
   });
   afterAll(async () => {

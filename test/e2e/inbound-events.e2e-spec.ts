@@ -312,7 +312,7 @@ describe('inbound events: scheduled sweeper, bounded attempts, dead events in ad
   it('admin API: key required, validated query, keyset pages, OpenAPI', async () => {
     const merchant = await t.app
       .get(MerchantsService)
-      .create({ displayName: 'Duka', whatsappPhone: newPhone() });
+      .create(t.app.get(DataSource).manager, { displayName: 'Duka', whatsappPhone: newPhone() });
     for (const call of [
       () => request(t.url).get('/admin/inbound-events'),
       () => request(t.url).post('/admin/inbound-events/1/retry'),

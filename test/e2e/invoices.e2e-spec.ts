@@ -39,8 +39,14 @@ describe('invoices API', () => {
     t = await createTestApp({}, { imports: [InvoicesModule] });
     db = t.app.get(DataSource);
     const merchants = t.app.get(MerchantsService);
-    const mine = await merchants.create({ displayName: 'Mama Mboga', whatsappPhone: newPhone() });
-    const other = await merchants.create({ displayName: 'Other Shop', whatsappPhone: newPhone() });
+    const mine = await merchants.create(db.manager, {
+      displayName: 'Mama Mboga',
+      whatsappPhone: newPhone(),
+    });
+    const other = await merchants.create(db.manager, {
+      displayName: 'Other Shop',
+      whatsappPhone: newPhone(),
+    });
     merchantId = mine.merchant.id;
     apiKey = mine.apiKey;
     otherKey = other.apiKey;
@@ -217,7 +223,7 @@ describe('invoices API', () => {
     it('pages through 25 invoices 10 at a time without duplicates or gaps', async () => {
       const { merchant, apiKey: key } = await t.app
         .get(MerchantsService)
-        .create({ displayName: 'Pager', whatsappPhone: newPhone() });
+        .create(db.manager, { displayName: 'Pager', whatsappPhone: newPhone() });
       const created: string[] = [];
       for (let i = 0; i < 25; i++) {
         const res = await request(t.url)
@@ -354,7 +360,7 @@ describe('invoices API', () => {
 
     it('stores only a hash of the key, and a rotated key replaces the old one', async () => {
       const merchants = t.app.get(MerchantsService);
-      const { merchant, apiKey: key } = await merchants.create({
+      const { merchant, apiKey: key } = await merchants.create(db.manager, {
         displayName: 'Rotator',
         whatsappPhone: newPhone(),
       });
@@ -366,7 +372,7 @@ describe('invoices API', () => {
       expect(row.api_key_hash).not.toContain(key);
       expect(key.startsWith(row.api_key_prefix)).toBe(true);
       await request(t.url).get('/invoices').set(auth(key)).expect(200);
-      const rotated = await merchants.rotateApiKey(merchant.id);
+      const rotated = await merchants.rotateApiKey(db.manager, merchant.id);
       await request(t.url).get('/invoices').set(auth(key)).expect(401);
       await request(t.url).get('/invoices').set(auth(rotated.apiKey)).expect(200);
     });

@@ -111,7 +111,7 @@ describe('money path: crashes, lost answers, late and odd M-PESA results', () =>
     db = t.app.get(DataSource);
     const merchant = await t.app
       .get(MerchantsService)
-      .create({ displayName: 'Duka', whatsappPhone: newSafaricomPhone() });
+      .create(db.manager, { displayName: 'Duka', whatsappPhone: newSafaricomPhone() });
     apiKey = merchant.apiKey;
   });
   afterAll(async () => {

@@ -51,9 +51,11 @@ run('pay page in a real browser (Chromium)', () => {
   beforeAll(async () => {
     t = await createTestApp({}, { imports: [PayPageModule] });
     apiKey = (
-      await t.app
-        .get(MerchantsService)
-        .create({ displayName: 'Kamau Designs', whatsappPhone: phone(), locale: 'en' })
+      await t.app.get(MerchantsService).create(t.app.get(DataSource).manager, {
+        displayName: 'Kamau Designs',
+        whatsappPhone: phone(),
+        locale: 'en',
+      })
     ).apiKey;
     browser = await launchBrowser();
   });

@@ -44,7 +44,7 @@ describe('pay page', () => {
   beforeAll(async () => {
     t = await createTestApp({}, { imports: [PayPageModule] });
     db = t.app.get(DataSource);
-    const created = await t.app.get(MerchantsService).create({
+    const created = await t.app.get(MerchantsService).create(db.manager, {
       displayName: 'Duka la Mama <Njeri>',
       whatsappPhone: phone(),
       locale: 'en',

@@ -105,8 +105,14 @@ describe('payments: STK push, callbacks, polling (real HTTP against the Daraja s
     t = await createTestApp({}, { imports: [InvoicesModule, PaymentsModule], clock });
     db = t.app.get(DataSource);
     const merchants = t.app.get(MerchantsService);
-    const mine = await merchants.create({ displayName: 'Duka', whatsappPhone: newPhone() });
-    const other = await merchants.create({ displayName: 'Other', whatsappPhone: newPhone() });
+    const mine = await merchants.create(db.manager, {
+      displayName: 'Duka',
+      whatsappPhone: newPhone(),
+    });
+    const other = await merchants.create(db.manager, {
+      displayName: 'Other',
+      whatsappPhone: newPhone(),
+    });
     apiKey = mine.apiKey;
     otherKey = other.apiKey;
   });

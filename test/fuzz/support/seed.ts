@@ -70,7 +70,10 @@ export async function seed(app: FuzzApp): Promise<Seeded> {
 
   const make = async (name: string): Promise<SeededMerchant> => {
     const phone = freshPhone();
-    const created = await merchants.create({ displayName: name, whatsappPhone: phone });
+    const created = await merchants.create(app.db.manager, {
+      displayName: name,
+      whatsappPhone: phone,
+    });
     return { id: created.merchant.id, apiKey: created.apiKey, phone };
   };
   const merchant = await make('Fuzz Duka');
