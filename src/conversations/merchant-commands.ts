@@ -12,6 +12,7 @@ import { INVOICE_MACHINE_KIND, type InvoiceState } from '../machines/invoice.mac
 import type { MerchantRecord } from '../merchants/merchant.record';
 import { Clock } from '../runtime/clock';
 import { MachineRunner } from '../runtime/machine-runner';
+import { RuntimeSignals } from '../runtime/runtime-signals';
 import { textReply } from './bot-reply';
 import type { BotTurn } from './bot-turn';
 import type { CustomerRef } from './command-parser.types';
@@ -45,6 +46,7 @@ export class MerchantCommands {
     private readonly runner: MachineRunner,
     private readonly clock: Clock,
     private readonly directory: CustomerDirectory,
+    private readonly signals: RuntimeSignals,
   ) {}
 
   /** Creates and sends at once; the message id keeps a redelivery from creating a second one. */
@@ -62,7 +64,7 @@ export class MerchantCommands {
 
   async replyCreated(turn: BotTurn, invoice: InvoiceRecord): Promise<void> {
     await turn.reply(
-      invoiceCreatedReply(turn.locale, {
+      invoiceCreatedReply({
         ref: invoice.ref,
         customer: invoiceCustomer(invoice),
         amount: invoice.amount,
@@ -79,15 +81,19 @@ export class MerchantCommands {
     line: OneLineInvoice,
     idempotencyKey: string,
   ): Promise<InvoiceRecord> {
-    return this.invoices.create(
-      merchant.id,
-      {
-        customerPhone: line.phone,
-        ...(line.name ? { customerName: line.name } : {}),
-        amount: line.amount,
-        description: line.description,
-      },
-      { idempotencyKey, source: `bot:${turn.message.channel}` },
+    // Its own transaction until the bot creates invoices inside its turn (issue 14).
+    return this.signals.transaction((tx) =>
+      this.invoices.create(
+        tx,
+        merchant.id,
+        {
+          customerPhone: line.phone,
+          ...(line.name ? { customerName: line.name } : {}),
+          amount: line.amount,
+          description: line.description,
+        },
+        { idempotencyKey, source: `bot:${turn.message.channel}` },
+      ),
     );
   }
 

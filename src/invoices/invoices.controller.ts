@@ -24,6 +24,7 @@ import {
 import { CurrentMerchant } from '../merchants/current-merchant.decorator';
 import { MerchantAuthGuard } from '../merchants/merchant-auth.guard';
 import type { MerchantRecord } from '../merchants/merchant.record';
+import { RuntimeSignals } from '../runtime/runtime-signals';
 import { CreateInvoiceDto } from './dto/create-invoice.dto';
 import { InvoicePage, InvoiceResponse } from './dto/invoice.response';
 import { ListInvoicesQuery } from './dto/list-invoices.query';
@@ -35,7 +36,10 @@ import { InvoicesService } from './invoices.service';
 @UseGuards(MerchantAuthGuard)
 @Controller('invoices')
 export class InvoicesController {
-  constructor(private readonly invoices: InvoicesService) {}
+  constructor(
+    private readonly invoices: InvoicesService,
+    private readonly signals: RuntimeSignals,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -57,9 +61,10 @@ export class InvoicesController {
     @Body() body: CreateInvoiceDto,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<InvoiceResponse> {
-    return this.invoices.toResponse(
-      await this.invoices.create(merchant.id, body, { idempotencyKey, source: 'api' }),
+    const invoice = await this.signals.transaction((tx) =>
+      this.invoices.create(tx, merchant.id, body, { idempotencyKey, source: 'api' }),
     );
+    return this.invoices.toResponse(invoice);
   }
 
   @Get()

@@ -2,6 +2,7 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { invoiceDefinition } from '../machines/invoice.machine';
 import { MerchantsModule } from '../merchants/merchants.module';
 import { MachineRegistry } from '../runtime/machine-registry';
+import { InvoiceRepository } from './invoice.repository';
 import { InvoicesController } from './invoices.controller';
 import { InvoicesService } from './invoices.service';
 
@@ -9,7 +10,7 @@ import { InvoicesService } from './invoices.service';
 @Module({
   imports: [MerchantsModule],
   controllers: [InvoicesController],
-  providers: [InvoicesService],
+  providers: [InvoiceRepository, InvoicesService],
   exports: [InvoicesService],
 })
 export class InvoicesModule implements OnModuleInit {

@@ -1,31 +1,32 @@
-import { expiryTime, reminderPlan, reminderSettingsFrom } from './reminder-plan';
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { DomainError, NotFoundError } from '../common/http/domain-error';
 import { isValidAmount } from '../common/money';
 import { parseKenyanMobile } from '../common/phone';
-import { queryRows } from '../database/sql';
 import {
   INVOICE_MACHINE_KIND,
   type InvoiceInput,
   type InvoiceState,
 } from '../machines/invoice.machine';
-import { pgError, UNIQUE_VIOLATION, UUID_PATTERN } from '../merchants/pg-error';
+import { CustomersService } from '../merchants/customers.service';
+import { MerchantsService } from '../merchants/merchants.service';
+import { UUID_PATTERN } from '../merchants/pg-error';
 import { Clock } from '../runtime/clock';
 import { MachineRunner } from '../runtime/machine-runner';
-import { RuntimeSignals } from '../runtime/runtime-signals';
 import type { InvoicePage, InvoiceResponse } from './dto/invoice.response';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './dto/list-invoices.query';
 import { decodeCursor, encodeCursor } from './invoice-cursor';
 import { type CanonicalInvoiceRequest, invoiceRequestHash } from './invoice-request-hash';
 import { generateInvoiceRef, generatePayToken, REF_PATTERN } from './invoice-tokens';
-import {
-  INVOICE_SELECT,
-  type InvoiceRecord,
-  type InvoiceRow,
-  toInvoiceRecord,
+import type {
+  CustomerInvoiceView,
+  InvoiceBalance,
+  InvoiceRecord,
+  PayableInvoice,
 } from './invoice.record';
+import { InvoiceRepository, type KeyedInvoice } from './invoice.repository';
+import { expiryTime, reminderPlan, reminderSettingsFrom } from './reminder-plan';
 
 export interface CreateInvoiceInput {
   customerPhone: string;
@@ -48,18 +49,19 @@ export interface ListInvoicesOptions {
   limit?: number;
 }
 
-const IDEMPOTENCY_CONSTRAINT = 'invoices_merchant_idempotency_key';
-const REF_CONSTRAINT = 'invoices_ref_key';
 const IDEMPOTENCY_KEY = /^[\x21-\x7e](?:[\x20-\x7e]{0,198}[\x21-\x7e])?$/;
 const REF_TRIES = 5;
 const NAIROBI_OFFSET_MS = 3 * 60 * 60 * 1000;
+const PAY_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 const badRequest = (code: string, message: string) =>
   new DomainError(code, message, HttpStatus.BAD_REQUEST);
 
 /**
- * Creating and reading invoices. Every merchant-facing read filters by merchant id in the
- * query itself, so another merchant's ref is indistinguishable from one that does not exist.
+ * Creating and reading invoices. Writes (and row locks) join the caller's transaction; reads
+ * take it when the caller has one and otherwise run on their own connection. Every
+ * merchant-facing read filters by merchant id in the query itself, so another merchant's ref is
+ * indistinguishable from one that does not exist.
  */
 @Injectable()
 export class InvoicesService {
@@ -67,13 +69,20 @@ export class InvoicesService {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly signals: RuntimeSignals,
+    private readonly invoices: InvoiceRepository,
+    private readonly customers: CustomersService,
+    private readonly merchants: MerchantsService,
     private readonly runner: MachineRunner,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Saves the customer, inserts the invoice and starts its machine, all in `tx`: the caller
+   * commits (and the machine's first effects go out) or none of it happened.
+   */
   async create(
+    tx: EntityManager,
     merchantId: string,
     input: CreateInvoiceInput,
     options: CreateInvoiceOptions = {},
@@ -82,48 +91,71 @@ export class InvoicesService {
     const idempotencyKey = this.idempotencyKey(options.idempotencyKey);
     const requestHash = invoiceRequestHash(request);
     if (idempotencyKey) {
-      const existing = await this.findByIdempotencyKey(merchantId, idempotencyKey);
-      if (existing) return this.replay(existing, requestHash);
+      const earlier = await this.invoices.findByIdempotencyKey(tx, merchantId, idempotencyKey);
+      if (earlier) return this.replay(earlier, requestHash);
     }
-    try {
-      return await this.signals.transaction((manager) =>
-        this.insert(manager, merchantId, request, {
-          idempotencyKey,
-          requestHash,
-          source: options.source ?? 'api',
-        }),
-      );
-    } catch (error) {
-      const { code, constraint } = pgError(error);
-      // A concurrent request with the same key won the race: answer as its replay.
-      if (idempotencyKey && code === UNIQUE_VIOLATION && constraint === IDEMPOTENCY_CONSTRAINT) {
-        const existing = await this.findByIdempotencyKey(merchantId, idempotencyKey);
-        if (existing) return this.replay(existing, requestHash);
+    const now = this.clock.now();
+    const customerId = await this.customers.remember(
+      tx,
+      merchantId,
+      { phone: request.customerPhone, name: request.customerName },
+      now,
+    );
+    for (let attempt = 0; attempt < REF_TRIES; attempt++) {
+      const ref = generateInvoiceRef();
+      const inserted = await this.invoices.insert(tx, {
+        ref,
+        payToken: generatePayToken(),
+        merchantId,
+        customerId,
+        customerPhone: request.customerPhone,
+        amount: request.amount,
+        description: request.description,
+        dueDate: request.dueDate,
+        idempotencyKey,
+        requestHash,
+        createdAt: now,
+      });
+      if (inserted) {
+        return this.start(tx, { id: inserted.id, ref, merchantId }, request, now, options.source);
       }
-      throw error;
+      // A concurrent request with the same key committed first: answer as its replay.
+      // Otherwise the random ref (or token) was taken: draw again.
+      if (idempotencyKey) {
+        const winner = await this.invoices.findByIdempotencyKey(tx, merchantId, idempotencyKey);
+        if (winner) return this.replay(winner, requestHash);
+      }
     }
+    throw new Error(`no free invoice ref after ${REF_TRIES} tries`);
   }
 
   /** The merchant's invoice with this ref, or null (also for another merchant's ref). */
-  async findByRef(merchantId: string, ref: string): Promise<InvoiceRecord | null> {
+  async findByRef(
+    merchantId: string,
+    ref: string,
+    tx: EntityManager = this.dataSource.manager,
+  ): Promise<InvoiceRecord | null> {
     const normalised = ref.trim().toUpperCase();
     if (!REF_PATTERN.test(normalised) || !UUID_PATTERN.test(merchantId)) return null;
-    return this.one(`${INVOICE_SELECT} WHERE i.merchant_id = $1 AND i.ref = $2`, [
-      merchantId,
-      normalised,
-    ]);
+    return this.invoices.findByMerchantRef(tx, merchantId, normalised);
   }
 
   /** Not tenant-scoped: for internal callers (outbox handlers, payments) that hold an id. */
-  async findById(id: string, manager?: EntityManager): Promise<InvoiceRecord | null> {
+  async findById(
+    id: string,
+    tx: EntityManager = this.dataSource.manager,
+  ): Promise<InvoiceRecord | null> {
     if (!UUID_PATTERN.test(id)) return null;
-    return this.one(`${INVOICE_SELECT} WHERE i.id = $1`, [id], manager);
+    return this.invoices.findById(tx, id);
   }
 
   /** For the customer's pay page: the token is the capability. */
-  async findByPayToken(token: string): Promise<InvoiceRecord | null> {
-    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-    return this.one(`${INVOICE_SELECT} WHERE i.pay_token = $1`, [token]);
+  async findByPayToken(
+    token: string,
+    tx: EntityManager = this.dataSource.manager,
+  ): Promise<InvoiceRecord | null> {
+    if (!PAY_TOKEN_PATTERN.test(token)) return null;
+    return this.invoices.findByPayToken(tx, token);
   }
 
   async getByRef(merchantId: string, ref: string): Promise<InvoiceRecord> {
@@ -137,37 +169,63 @@ export class InvoicesService {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
       throw badRequest('validation_failed', 'limit must be a whole number from 1 to 100');
     }
-    const params: unknown[] = [merchantId];
-    const conditions = ['i.merchant_id = $1'];
-    if (options.status) {
-      params.push(options.status);
-      conditions.push(`i.state = $${params.length}`);
-    }
-    if (options.cursor) {
-      const cursor = decodeCursor(options.cursor);
-      params.push(cursor.createdAt, cursor.id);
-      conditions.push(
-        `(i.created_at, i.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
-      );
-    }
-    params.push(limit + 1);
-    const rows = await queryRows<InvoiceRow>(
-      this.dataSource,
-      `${INVOICE_SELECT}
-        WHERE ${conditions.join(' AND ')}
-        ORDER BY i.created_at DESC, i.id DESC
-        LIMIT $${params.length}`,
-      params,
-    );
+    // One more than the page: whether it exists decides nextCursor.
+    const rows = await this.invoices.listByMerchant(this.dataSource.manager, merchantId, {
+      state: options.status,
+      after: options.cursor ? decodeCursor(options.cursor) : undefined,
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((row) => this.toResponse(toInvoiceRecord(row))),
-      nextCursor:
-        rows.length > limit && last
-          ? encodeCursor({ createdAt: last.created_at_exact, id: last.id })
-          : null,
+      items: page.map((row) => this.toResponse(row.invoice)),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.cursor) : null,
     };
+  }
+
+  /** The merchant's invoices that are neither paid nor cancelled, newest first. */
+  listOpen(
+    merchantId: string,
+    limit: number,
+    tx: EntityManager = this.dataSource.manager,
+  ): Promise<InvoiceRecord[]> {
+    return this.invoices.listOpenByMerchant(tx, merchantId, limit);
+  }
+
+  /** The invoice a customer's message is about: the newest one to this number, open ones first. */
+  latestForCustomer(
+    phone: string,
+    tx: EntityManager = this.dataSource.manager,
+  ): Promise<CustomerInvoiceView | null> {
+    return this.invoices.latestForCustomer(tx, phone);
+  }
+
+  /** By ref, from any merchant: the caller checks that the number asking is the invoice's own. */
+  findForCustomerByRef(
+    ref: string,
+    tx: EntityManager = this.dataSource.manager,
+  ): Promise<CustomerInvoiceView | null> {
+    return this.invoices.findCustomerViewByRef(tx, ref);
+  }
+
+  /** Locks the invoice row (by ref) for a payment initiation; null when no invoice has the ref. */
+  lockForPayment(tx: EntityManager, ref: string): Promise<PayableInvoice | null> {
+    return this.invoices.lockByRef(tx, ref);
+  }
+
+  /** Locks the invoice row (by id) to settle a payment against what it still owes. */
+  lockBalance(tx: EntityManager, id: string): Promise<InvoiceBalance | null> {
+    return this.invoices.lockById(tx, id);
+  }
+
+  /** Retention: closed invoices older than the cutoff whose customer phone is still whole. */
+  countPhonesToMask(tx: EntityManager, closedBefore: Date): Promise<number> {
+    return this.invoices.countPhonesToMask(tx, closedBefore);
+  }
+
+  /** Retention: masks at most `limit` of those phones; how many it masked. */
+  maskPhones(tx: EntityManager, closedBefore: Date, limit: number): Promise<number> {
+    return this.invoices.maskPhones(tx, closedBefore, limit);
   }
 
   /** What the merchant API returns for an invoice. */
@@ -193,55 +251,14 @@ export class InvoicesService {
     return `${this.config.publicBaseUrl}/pay/${invoice.payToken}`;
   }
 
-  private async insert(
-    manager: EntityManager,
-    merchantId: string,
+  private async start(
+    tx: EntityManager,
+    inserted: { id: string; ref: string; merchantId: string },
     request: CanonicalInvoiceRequest,
-    meta: { idempotencyKey: string | null; requestHash: string; source: string },
+    now: Date,
+    source = 'api',
   ): Promise<InvoiceRecord> {
-    const now = this.clock.now();
-    const [customer] = await queryRows<{ id: string }>(
-      manager,
-      `INSERT INTO customers (merchant_id, phone, name, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $4)
-       ON CONFLICT (merchant_id, phone)
-       DO UPDATE SET name = COALESCE(customers.name, EXCLUDED.name), updated_at = EXCLUDED.updated_at
-       RETURNING id`,
-      [merchantId, request.customerPhone, request.customerName, now],
-    );
-    let inserted: { id: string; ref: string } | undefined;
-    for (let attempt = 0; attempt < REF_TRIES && !inserted; attempt++) {
-      // ON CONFLICT (ref) keeps the transaction usable after a ref collision; an idempotency-key
-      // collision still raises, which is what create() wants.
-      [inserted] = await queryRows<{ id: string; ref: string }>(
-        manager,
-        `INSERT INTO invoices (ref, merchant_id, customer_id, customer_phone, amount, description, due_date,
-                               pay_token, idempotency_key, request_hash, state, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8, $9, $10, 'READY', $11, $11)
-         ON CONFLICT (ref) DO NOTHING
-         RETURNING id, ref`,
-        [
-          generateInvoiceRef(),
-          merchantId,
-          customer.id,
-          request.customerPhone,
-          request.amount,
-          request.description,
-          request.dueDate,
-          generatePayToken(),
-          meta.idempotencyKey,
-          meta.requestHash,
-          now,
-        ],
-      );
-    }
-    if (!inserted)
-      throw new Error(`no free invoice ref after ${REF_TRIES} tries (${REF_CONSTRAINT})`);
-    const [merchant] = await queryRows<{ reminder_settings: unknown }>(
-      manager,
-      `SELECT reminder_settings FROM merchants WHERE id = $1`,
-      [merchantId],
-    );
+    const stored = await this.merchants.reminderSettings(tx, inserted.merchantId);
     const input: InvoiceInput = {
       invoiceId: inserted.id,
       ref: inserted.ref,
@@ -249,44 +266,27 @@ export class InvoicesService {
       reminders: reminderPlan({
         dueDate: request.dueDate,
         createdAt: now,
-        settings: reminderSettingsFrom(merchant?.reminder_settings),
+        settings: reminderSettingsFrom(stored),
       }),
       expireAt: expiryTime(request.dueDate, this.config.invoiceExpiryGraceDays),
     };
-    await this.runner.start(INVOICE_MACHINE_KIND, inserted.id, { ...input }, manager, meta.source);
-    const invoice = await this.findById(inserted.id, manager);
+    await this.runner.start(INVOICE_MACHINE_KIND, inserted.id, { ...input }, tx, source);
+    // Read after the start: it moved the row's state and version.
+    const invoice = await this.invoices.findById(tx, inserted.id);
     if (!invoice) throw new Error('invoice vanished inside its own transaction');
     this.logger.log(`invoice ${invoice.ref} created (${invoice.amount} KES)`);
     return invoice;
   }
 
-  private replay(existing: InvoiceRow, requestHash: string): InvoiceRecord {
-    if (existing.request_hash !== requestHash) {
+  private replay(earlier: KeyedInvoice, requestHash: string): InvoiceRecord {
+    if (earlier.requestHash !== requestHash) {
       throw new DomainError(
         'idempotency_key_reused',
         'This Idempotency-Key was already used for a different request. Use a new key for a new invoice.',
         HttpStatus.UNPROCESSABLE_ENTITY,
       );
     }
-    return toInvoiceRecord(existing);
-  }
-
-  private async findByIdempotencyKey(merchantId: string, key: string): Promise<InvoiceRow | null> {
-    const rows = await queryRows<InvoiceRow>(
-      this.dataSource,
-      `${INVOICE_SELECT} WHERE i.merchant_id = $1 AND i.idempotency_key = $2`,
-      [merchantId, key],
-    );
-    return rows[0] ?? null;
-  }
-
-  private async one(
-    sql: string,
-    params: unknown[],
-    manager?: EntityManager,
-  ): Promise<InvoiceRecord | null> {
-    const rows = await queryRows<InvoiceRow>(manager ?? this.dataSource, sql, params);
-    return rows[0] ? toInvoiceRecord(rows[0]) : null;
+    return earlier.invoice;
   }
 
   /** Re-checks what the DTO checked (the bot calls this too) and normalises for hashing. */
