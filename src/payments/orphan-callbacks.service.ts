@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { MAX_AMOUNT } from '../common/money';
-import { queryRows } from '../database/sql';
 import { Clock } from '../runtime/clock';
+import { InboundEventRepository } from '../runtime/inbound-event.repository';
 import { parseStkCallback, type StkCallback } from './mpesa/daraja-result-codes';
 import { PaymentResultsService, toFinalResult } from './payment-results.service';
 import { AMBIGUOUS_TIMEOUT_MS } from './payment-polling.constants';
-import { PAYMENT_COLUMNS, type PaymentRow } from './payment.record';
+import type { PaymentRow } from './payment.record';
+import { PaymentRepository } from './payment.repository';
 
 /** How long a prompt can stay open on the phone: a push older than this cannot be paid now. */
 export const PROMPT_WINDOW_MS = AMBIGUOUS_TIMEOUT_MS;
@@ -36,6 +37,8 @@ export class OrphanCallbackMatcher {
   private readonly logger = new Logger(OrphanCallbackMatcher.name);
 
   constructor(
+    private readonly payments: PaymentRepository,
+    private readonly inboundEvents: InboundEventRepository,
     private readonly results: PaymentResultsService,
     private readonly clock: Clock,
   ) {}
@@ -53,30 +56,12 @@ export class OrphanCallbackMatcher {
     }
     const paidAt = transactionTime(callback.transactionDate) ?? event.receivedAt;
     const candidates = (
-      await queryRows<PaymentRow>(
-        manager,
-        // A later push to the same phone that was not refused means M-PESA had closed this
-        // one's prompt before it (one prompt per subscriber at a time): a payment made after
-        // that later push started cannot be for this one.
-        `SELECT ${PAYMENT_COLUMNS} FROM payments p
-          WHERE p.checkout_request_id IS NULL AND p.push_started_at IS NOT NULL
-            AND p.amount = $1 AND p.push_started_at BETWEEN $2 AND $3
-            AND (p.status IN ('initiating', 'pending')
-                 OR (p.status = 'failed' AND p.outcome = 'timeout'))
-            AND NOT EXISTS (
-              SELECT 1 FROM payments later
-               WHERE later.phone = p.phone AND later.id <> p.id
-                 AND later.push_started_at > p.push_started_at
-                 AND later.push_started_at <= $4)
-          ORDER BY p.push_started_at, p.id
-          FOR UPDATE OF p`,
-        [
-          callback.amount,
-          new Date(paidAt.getTime() - PROMPT_WINDOW_MS - MATCH_CLOCK_SKEW_MS),
-          new Date(paidAt.getTime() + MATCH_CLOCK_SKEW_MS),
-          paidAt,
-        ],
-      )
+      await this.payments.lockOrphanCandidates(manager, {
+        amount: callback.amount,
+        startedFrom: new Date(paidAt.getTime() - PROMPT_WINDOW_MS - MATCH_CLOCK_SKEW_MS),
+        startedTo: new Date(paidAt.getTime() + MATCH_CLOCK_SKEW_MS),
+        paidAt,
+      })
     ).filter((p) => callback.phone === undefined || p.phone.replace(/^\+/, '') === callback.phone);
     if (candidates.length === 0) return 'none';
     // A push still out may yet bring its own answer, and with it this CheckoutRequestID: wait
@@ -86,14 +71,16 @@ export class OrphanCallbackMatcher {
     const now = this.clock.now();
     if (candidates.length === 1) {
       const [payment] = candidates;
-      await manager.query(
-        `UPDATE payments SET checkout_request_id = $2,
-                merchant_request_id = COALESCE(merchant_request_id, $3),
-                matched_by = 'amount_and_time', updated_at = $4
-          WHERE id = $1`,
-        [payment.id, callback.checkoutRequestId, callback.merchantRequestId, now],
+      await this.payments.attachOrphanCheckout(
+        manager,
+        payment.id,
+        {
+          checkoutRequestId: callback.checkoutRequestId,
+          merchantRequestId: callback.merchantRequestId,
+        },
+        now,
       );
-      await this.results.applyFinalResult(payment.id, toFinalResult(callback), SOURCE, manager);
+      await this.results.applyFinalResult(manager, payment.id, toFinalResult(callback), SOURCE);
       await this.markProcessed(manager, event.id, now);
       this.logger.warn(
         { paymentId: payment.id, checkoutRequestId: callback.checkoutRequestId },
@@ -106,12 +93,12 @@ export class OrphanCallbackMatcher {
       `orphan_callback: M-PESA success ${callback.mpesaReceipt ?? callback.checkoutRequestId} ` +
       `matches ${candidates.length} unanswered pushes of KES ${callback.amount}`;
     for (const payment of candidates) {
-      await manager.query(
-        `UPDATE payments SET status = 'review', review_event_id = $2, paid_amount = $3,
-                flagged_reason = $4, completed_at = COALESCE(completed_at, $5), updated_at = $5
-          WHERE id = $1`,
-        [payment.id, event.id, callback.amount, reason.slice(0, 500), now],
-      );
+      await this.payments.holdForOrphanReview(manager, payment.id, {
+        eventId: event.id,
+        paidAmount: callback.amount,
+        reason: reason.slice(0, 500),
+        at: now,
+      });
       await this.results.notifyReview(manager, payment);
     }
     await this.markProcessed(manager, event.id, now);
@@ -132,38 +119,25 @@ export class OrphanCallbackMatcher {
   ): Promise<boolean> {
     if (!payment.push_started_at) return false;
     const since = new Date(new Date(payment.push_started_at).getTime() - MATCH_CLOCK_SKEW_MS);
-    const events = await queryRows<{ id: string; payload: unknown; received_at: Date }>(
-      manager,
-      `SELECT id, payload, received_at FROM inbound_events
-        WHERE provider = 'mpesa' AND processed_at IS NULL AND external_id LIKE '%:0'
-          AND received_at >= $1
-        ORDER BY id LIMIT 200 FOR UPDATE`,
-      [since],
-    );
+    // Successes only: an STK callback's key ends with its ResultCode.
+    const events = await this.inboundEvents.lockOpenByKeySuffix(manager, 'mpesa', ':0', since, 200);
     for (const event of events) {
       const callback = parseStkCallback(event.payload);
       if (!callback || callback.amount !== Number(payment.amount)) continue;
       const match = await this.matchCallback(
         manager,
-        { id: event.id, receivedAt: new Date(event.received_at) },
+        { id: event.id, receivedAt: event.receivedAt },
         callback,
       );
       if (match === 'none') continue;
-      const [after] = await queryRows<{ status: string }>(
-        manager,
-        `SELECT status FROM payments WHERE id = $1`,
-        [payment.id],
-      );
-      if (after && after.status !== 'pending') return true;
+      const status = await this.payments.findStatus(manager, payment.id);
+      if (status !== null && status !== 'pending') return true;
     }
     return false;
   }
 
   private async markProcessed(manager: EntityManager, eventId: string, now: Date): Promise<void> {
-    await manager.query(`UPDATE inbound_events SET processed_at = $2 WHERE id = $1`, [
-      eventId,
-      now,
-    ]);
+    await this.inboundEvents.markProcessed(manager, eventId, now);
   }
 }
 

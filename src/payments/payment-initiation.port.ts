@@ -1,3 +1,5 @@
+import type { EntityManager } from 'typeorm';
+
 /**
  * How the bot and the pay page start an M-PESA payment for a customer. Implemented by the
  * payments module; the caller has already decided the customer may pay (their own number, a
@@ -29,7 +31,8 @@ export type InitiatePaymentResult =
     };
 
 export interface PaymentInitiator {
-  initiate(request: InitiatePaymentRequest): Promise<InitiatePaymentResult>;
+  /** Joins the caller's transaction: the push is queued when it commits. */
+  initiate(tx: EntityManager, request: InitiatePaymentRequest): Promise<InitiatePaymentResult>;
 }
 
 export const PAYMENT_INITIATOR = Symbol('PAYMENT_INITIATOR');

@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { enqueueOutbox } from '../runtime/outbox';
-import type { RuntimeSignals } from '../runtime/runtime-signals';
+import type { OutboxService } from '../runtime/outbox';
 import { queryDelayMs, STK_QUERY_KIND } from './payment-polling.constants';
 
 export interface StkQueryPayload {
@@ -11,14 +10,14 @@ export interface StkQueryPayload {
 
 /** Schedules the n-th status check of a payment as a delayed outbox row (a database timer). */
 export function scheduleStkQuery(
-  manager: EntityManager,
-  signals: RuntimeSignals,
+  tx: EntityManager,
+  outbox: OutboxService,
   paymentId: string,
   n: number,
   now: Date,
 ): Promise<boolean> {
   const payload: StkQueryPayload = { paymentId, n };
-  return enqueueOutbox(manager, signals, {
+  return outbox.enqueue(tx, {
     kind: STK_QUERY_KIND,
     idempotencyKey: `mpesa.query:${paymentId}:${n}`,
     payload: { ...payload },

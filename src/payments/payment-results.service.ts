@@ -1,13 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { queryRows } from '../database/sql';
+import { InvoicesService } from '../invoices/invoices.service';
 import { INVOICE_MACHINE_KIND } from '../machines/invoice.machine';
 import { Clock } from '../runtime/clock';
+import { InboundEventRepository } from '../runtime/inbound-event.repository';
 import { MachineRunner } from '../runtime/machine-runner';
-import { enqueueOutbox } from '../runtime/outbox';
-import { RuntimeSignals } from '../runtime/runtime-signals';
+import { OutboxService } from '../runtime/outbox';
 import { outcomeForResultCode, parseStkCallback } from './mpesa/daraja-result-codes';
-import { isOpen, lockPayment, type PaymentRow } from './payment.record';
+import { isOpen, type PaymentRow } from './payment.record';
+import { PaymentRepository } from './payment.repository';
 
 /** A final answer about one push, from a callback or from an STK query. */
 export interface FinalResult {
@@ -39,19 +40,58 @@ export class PaymentResultsService {
   private readonly logger = new Logger(PaymentResultsService.name);
 
   constructor(
-    private readonly signals: RuntimeSignals,
+    private readonly payments: PaymentRepository,
+    private readonly invoices: InvoicesService,
+    private readonly inboundEvents: InboundEventRepository,
+    private readonly outbox: OutboxService,
     private readonly runner: MachineRunner,
     private readonly clock: Clock,
   ) {}
 
-  applyFinalResult(
+  /** In the caller's transaction, which holds the payment's row lock until it commits. */
+  async applyFinalResult(
+    tx: EntityManager,
     paymentId: string,
     result: FinalResult,
     source: string,
-    manager?: EntityManager,
   ): Promise<ApplyOutcome> {
-    if (manager) return this.applyIn(manager, paymentId, result, source);
-    return this.signals.transaction((m) => this.applyIn(m, paymentId, result, source));
+    const payment = await this.payments.lockById(tx, paymentId);
+    if (!payment) return { applied: false, reason: 'unknown_payment' };
+    const now = this.clock.now();
+    if (payment.status === 'failed' && result.resultCode === 0) {
+      return this.lateSuccess(tx, payment, result, source, now);
+    }
+    if (!isOpen(payment.status)) {
+      await this.completeReceipt(tx, payment, result, now);
+      return { applied: false, reason: 'already_final' };
+    }
+
+    if (result.resultCode === 0) {
+      if (result.amount !== undefined && result.amount !== Number(payment.amount)) {
+        return this.flagForReview(tx, payment, result, now);
+      }
+      return this.settle(tx, payment, result, source, now, `payment:${payment.id}:final`);
+    }
+
+    const outcome = outcomeForResultCode(result.resultCode);
+    const unknown = outcome === 'unknown';
+    await this.payments.markFailed(tx, payment.id, {
+      outcome,
+      resultCode: result.resultCode,
+      resultDesc: describe(result),
+      flaggedReason: unknown ? `unknown_result_code: ${result.rawResultCode}`.slice(0, 500) : null,
+      at: now,
+    });
+    await this.runner.send(
+      INVOICE_MACHINE_KIND,
+      payment.invoice_id,
+      { type: 'PAYMENT_FAILED', paymentId: payment.id, outcome, resultCode: result.resultCode },
+      { manager: tx, source, dedupeKey: `payment:${payment.id}:final` },
+    );
+    const log = { paymentId: payment.id, outcome, resultCode: result.rawResultCode, source };
+    if (unknown) this.logger.warn(log, 'payment ended with an unknown M-PESA result');
+    else this.logger.log(log, 'payment failed');
+    return { applied: true, status: 'failed' };
   }
 
   /**
@@ -64,77 +104,21 @@ export class PaymentResultsService {
     checkoutRequestId: string,
     source: string,
   ): Promise<number> {
-    const events = await queryRows<{ id: string; payload: unknown }>(
+    const events = await this.inboundEvents.lockOpenByKeyPrefix(
       manager,
-      `SELECT id, payload FROM inbound_events
-        WHERE provider = 'mpesa' AND processed_at IS NULL AND external_id LIKE $1
-        ORDER BY id FOR UPDATE`,
-      [`${likeEscape(checkoutRequestId)}:%`],
+      'mpesa',
+      `${checkoutRequestId}:`,
     );
     let applied = 0;
     for (const event of events) {
       const callback = parseStkCallback(event.payload);
       if (callback && callback.checkoutRequestId === checkoutRequestId) {
-        await this.applyIn(manager, paymentId, toFinalResult(callback), source);
+        await this.applyFinalResult(manager, paymentId, toFinalResult(callback), source);
         applied += 1;
       }
-      await manager.query(`UPDATE inbound_events SET processed_at = $2 WHERE id = $1`, [
-        event.id,
-        this.clock.now(),
-      ]);
+      await this.inboundEvents.markProcessed(manager, event.id, this.clock.now());
     }
     return applied;
-  }
-
-  private async applyIn(
-    manager: EntityManager,
-    paymentId: string,
-    result: FinalResult,
-    source: string,
-  ): Promise<ApplyOutcome> {
-    const payment = await lockPayment(manager, paymentId);
-    if (!payment) return { applied: false, reason: 'unknown_payment' };
-    const now = this.clock.now();
-    if (payment.status === 'failed' && result.resultCode === 0) {
-      return this.lateSuccess(manager, payment, result, source, now);
-    }
-    if (!isOpen(payment.status)) {
-      await this.completeReceipt(manager, payment, result, now);
-      return { applied: false, reason: 'already_final' };
-    }
-
-    if (result.resultCode === 0) {
-      if (result.amount !== undefined && result.amount !== Number(payment.amount)) {
-        return this.flagForReview(manager, payment, result, now);
-      }
-      return this.settle(manager, payment, result, source, now, `payment:${payment.id}:final`);
-    }
-
-    const outcome = outcomeForResultCode(result.resultCode);
-    const unknown = outcome === 'unknown';
-    await manager.query(
-      `UPDATE payments SET status = 'failed', outcome = $2, result_code = $3, result_desc = $4,
-              flagged_reason = COALESCE($5, flagged_reason), completed_at = $6, updated_at = $6
-        WHERE id = $1`,
-      [
-        payment.id,
-        outcome,
-        result.resultCode,
-        describe(result),
-        unknown ? `unknown_result_code: ${result.rawResultCode}`.slice(0, 500) : null,
-        now,
-      ],
-    );
-    await this.runner.send(
-      INVOICE_MACHINE_KIND,
-      payment.invoice_id,
-      { type: 'PAYMENT_FAILED', paymentId: payment.id, outcome, resultCode: result.resultCode },
-      { manager, source, dedupeKey: `payment:${payment.id}:final` },
-    );
-    const log = { paymentId: payment.id, outcome, resultCode: result.rawResultCode, source };
-    if (unknown) this.logger.warn(log, 'payment ended with an unknown M-PESA result');
-    else this.logger.log(log, 'payment failed');
-    return { applied: true, status: 'failed' };
   }
 
   /**
@@ -149,27 +133,24 @@ export class PaymentResultsService {
     now: Date,
     dedupeKey: string,
   ): Promise<ApplyOutcome> {
-    if (result.receipt !== undefined && (await this.receiptTaken(manager, payment, result))) {
+    if (
+      result.receipt !== undefined &&
+      (await this.receiptTaken(manager, payment, result.receipt))
+    ) {
       return { applied: false, reason: 'already_final' };
     }
     const paid = result.amount ?? Number(payment.amount);
-    const [invoice] = await queryRows<{ state: string; amount: number; amount_paid: number }>(
-      manager,
-      `SELECT state, amount, amount_paid FROM invoices WHERE id = $1 FOR UPDATE`,
-      [payment.invoice_id],
-    );
+    const invoice = await this.invoices.lockBalance(manager, payment.invoice_id);
     const owed =
       !invoice || CLOSED_INVOICE_STATES.has(invoice.state)
         ? 0
-        : Math.max(0, Number(invoice.amount) - Number(invoice.amount_paid));
-    await manager.query(
-      `UPDATE payments SET status = 'succeeded', outcome = 'paid', result_code = 0, result_desc = $2,
-              mpesa_receipt = COALESCE($3, mpesa_receipt), paid_amount = $4,
-              matched_by = COALESCE(matched_by, 'checkout_request_id'),
-              completed_at = $5, updated_at = $5
-        WHERE id = $1`,
-      [payment.id, describe(result), result.receipt ?? null, paid, now],
-    );
+        : Math.max(0, invoice.amount - invoice.amountPaid);
+    await this.payments.markSucceeded(manager, payment.id, {
+      resultDesc: describe(result),
+      receipt: result.receipt ?? null,
+      paidAmount: paid,
+      at: now,
+    });
     const sent = await this.runner.send(
       INVOICE_MACHINE_KIND,
       payment.invoice_id,
@@ -185,10 +166,7 @@ export class PaymentResultsService {
     const overpaid = sent.accepted ? Math.max(0, paid - owed) : paid;
     if (overpaid > 0) {
       const reason = `overpayment: KES ${overpaid} beyond what the invoice owed; refund due`;
-      await manager.query(
-        `UPDATE payments SET overpaid_amount = $2, flagged_reason = $3, updated_at = $4 WHERE id = $1`,
-        [payment.id, overpaid, reason, now],
-      );
+      await this.payments.flagOverpaid(manager, payment.id, overpaid, reason, now);
       this.logger.warn(
         { paymentId: payment.id, overpaid, invoiceState: invoice?.state ?? null, source },
         'payment received beyond the balance: flagged for refund',
@@ -224,16 +202,12 @@ export class PaymentResultsService {
   private async receiptTaken(
     manager: EntityManager,
     payment: PaymentRow,
-    result: FinalResult,
+    receipt: string,
   ): Promise<boolean> {
-    const [other] = await queryRows<{ id: string }>(
-      manager,
-      `SELECT id FROM payments WHERE mpesa_receipt = $1 AND id <> $2`,
-      [result.receipt, payment.id],
-    );
+    const other = await this.payments.findOtherIdWithReceipt(manager, receipt, payment.id);
     if (!other) return false;
     this.logger.warn(
-      { paymentId: payment.id, creditedTo: other.id },
+      { paymentId: payment.id, creditedTo: other },
       'M-PESA receipt already credited to another payment: not credited again',
     );
     return true;
@@ -250,20 +224,14 @@ export class PaymentResultsService {
     now: Date,
   ): Promise<ApplyOutcome> {
     const reason = `amount_mismatch: asked ${payment.amount}, M-PESA reported ${result.amount}`;
-    await manager.query(
-      `UPDATE payments SET status = 'review', result_code = $2, result_desc = $3, mpesa_receipt = $4,
-              paid_amount = $5, flagged_reason = $6, completed_at = $7, updated_at = $7
-        WHERE id = $1`,
-      [
-        payment.id,
-        result.resultCode,
-        describe(result),
-        result.receipt ?? null,
-        storableAmount(result.amount),
-        reason,
-        now,
-      ],
-    );
+    await this.payments.holdForAmountReview(manager, payment.id, {
+      resultCode: result.resultCode,
+      resultDesc: describe(result),
+      receipt: result.receipt ?? null,
+      paidAmount: storableAmount(result.amount),
+      reason,
+      at: now,
+    });
     await this.notifyReview(manager, payment);
     this.logger.warn({ paymentId: payment.id, reason }, 'payment flagged for review');
     return { applied: true, status: 'review' };
@@ -271,7 +239,7 @@ export class PaymentResultsService {
 
   /** Tells the merchant that a payment of theirs waits for a person. */
   async notifyReview(manager: EntityManager, payment: PaymentRow): Promise<void> {
-    await enqueueOutbox(manager, this.signals, {
+    await this.outbox.enqueue(manager, {
       kind: 'merchant.notify',
       idempotencyKey: `payment:${payment.id}:review`,
       payload: { invoiceId: payment.invoice_id, paymentId: payment.id, topic: 'payment_review' },
@@ -298,10 +266,7 @@ export class PaymentResultsService {
     ) {
       // The query said "paid" without an amount; the callback now says another amount.
       const reason = `late callback amount ${result.amount} differs from ${payment.amount}`;
-      await manager.query(
-        `UPDATE payments SET flagged_reason = $2, updated_at = $3 WHERE id = $1 AND flagged_reason IS NULL`,
-        [payment.id, reason, now],
-      );
+      await this.payments.flagIfUnflagged(manager, payment.id, reason, now);
       this.logger.warn({ paymentId: payment.id, reason }, 'confirmed payment flagged for review');
       return;
     }
@@ -310,12 +275,9 @@ export class PaymentResultsService {
       payment.mpesa_receipt === null &&
       result.resultCode === 0 &&
       result.receipt !== undefined &&
-      !(await this.receiptTaken(manager, payment, result))
+      !(await this.receiptTaken(manager, payment, result.receipt))
     ) {
-      await manager.query(
-        `UPDATE payments SET mpesa_receipt = $2, updated_at = $3 WHERE id = $1 AND mpesa_receipt IS NULL`,
-        [payment.id, result.receipt, now],
-      );
+      await this.payments.setReceiptIfMissing(manager, payment.id, result.receipt, now);
     }
   }
 }
@@ -350,8 +312,4 @@ export function toFinalResult(callback: {
     ...(callback.amount !== undefined ? { amount: callback.amount } : {}),
     ...(callback.mpesaReceipt !== undefined ? { receipt: callback.mpesaReceipt } : {}),
   };
-}
-
-function likeEscape(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -3,11 +3,11 @@ import type { EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/http/domain-error';
 import { INVOICE_MACHINE_KIND } from '../machines/invoice.machine';
 import { Clock } from '../runtime/clock';
+import { InboundEventRepository } from '../runtime/inbound-event.repository';
 import { MachineRunner } from '../runtime/machine-runner';
-import { RuntimeSignals } from '../runtime/runtime-signals';
-import { queryRows } from '../database/sql';
 import { parseStkCallback, type StkCallback } from './mpesa/daraja-result-codes';
-import { lockPayment, type PaymentRow } from './payment.record';
+import type { PaymentRow } from './payment.record';
+import { PaymentRepository } from './payment.repository';
 
 export type ReviewDecision = 'accept' | 'reject';
 
@@ -33,25 +33,21 @@ export class PaymentReviewService {
   private readonly logger = new Logger(PaymentReviewService.name);
 
   constructor(
-    private readonly signals: RuntimeSignals,
+    private readonly payments: PaymentRepository,
+    private readonly inboundEvents: InboundEventRepository,
     private readonly runner: MachineRunner,
     private readonly clock: Clock,
   ) {}
 
-  settle(paymentId: string, decision: ReviewDecision, note: string, source: string) {
-    return this.signals.transaction((manager) =>
-      this.settleIn(manager, paymentId, decision, note, source),
-    );
-  }
-
-  private async settleIn(
-    manager: EntityManager,
+  /** In the caller's transaction: a refusal thrown here rolls back everything it wrote. */
+  async settle(
+    tx: EntityManager,
     paymentId: string,
     decision: ReviewDecision,
     note: string,
     source: string,
   ): Promise<void> {
-    const payment = await lockPayment(manager, paymentId);
+    const payment = await this.payments.lockById(tx, paymentId);
     if (!payment) throw new NotFoundError('Payment');
     // An attempt that ended with an unknown M-PESA result is settled the same way, once the
     // operator has looked it up in the M-PESA portal.
@@ -79,40 +75,31 @@ export class PaymentReviewService {
     const now = this.clock.now();
     const accepted = decision === 'accept';
     // An orphan callback held against several payments: accepting one gives it that callback.
-    const orphan = accepted ? await this.orphanCallback(manager, payment) : null;
+    const orphan = accepted ? await this.orphanCallback(tx, payment) : null;
     if (orphan) {
-      const [taken] = await queryRows<{ id: string }>(
-        manager,
-        `SELECT id FROM payments
-          WHERE id <> $1 AND (checkout_request_id = $2 OR ($3::text IS NOT NULL AND mpesa_receipt = $3))`,
-        [payment.id, orphan.checkoutRequestId, orphan.mpesaReceipt ?? null],
+      const taken = await this.payments.findOtherIdWithCallback(
+        tx,
+        payment.id,
+        orphan.checkoutRequestId,
+        orphan.mpesaReceipt ?? null,
       );
       if (taken) {
         throw new ConflictError(
           'callback_already_matched',
           'This M-PESA payment was already accepted for another payment: reject this one',
-          { paymentId: taken.id },
+          { paymentId: taken },
         );
       }
     }
-    await manager.query(
-      `UPDATE payments SET status = $2, outcome = $3, review_decision = $4, review_note = $5,
-              reviewed_at = $6, updated_at = $6,
-              checkout_request_id = COALESCE($7, checkout_request_id),
-              mpesa_receipt = COALESCE($8, mpesa_receipt),
-              matched_by = CASE WHEN $7::text IS NULL THEN matched_by ELSE 'review' END
-        WHERE id = $1`,
-      [
-        payment.id,
-        accepted ? 'succeeded' : 'failed',
-        accepted ? 'paid' : (payment.outcome ?? REVIEW_REJECTED_OUTCOME),
-        accepted ? 'accepted' : 'rejected',
-        note,
-        now,
-        orphan?.checkoutRequestId ?? null,
-        orphan?.mpesaReceipt ?? null,
-      ],
-    );
+    await this.payments.recordReviewDecision(tx, payment.id, {
+      status: accepted ? 'succeeded' : 'failed',
+      outcome: accepted ? 'paid' : (payment.outcome ?? REVIEW_REJECTED_OUTCOME),
+      decision: accepted ? 'accepted' : 'rejected',
+      note,
+      checkoutRequestId: orphan?.checkoutRequestId ?? null,
+      receipt: orphan?.mpesaReceipt ?? null,
+      at: now,
+    });
     // A payment that had already failed before it was held (a timed-out push an orphan callback
     // may belong to): its invoice has heard of that failure, so a rejection tells it nothing.
     const failedBefore = payment.outcome !== null;
@@ -128,10 +115,14 @@ export class PaymentReviewService {
               receipt: orphan?.mpesaReceipt ?? payment.mpesa_receipt ?? `REVIEW-${payment.id}`,
             }
           : { type: 'PAYMENT_FAILED', paymentId: payment.id, outcome: REVIEW_REJECTED_OUTCOME },
-        { manager, source, dedupeKey: `payment:${payment.id}:${failedBefore ? 'late' : 'final'}` },
+        {
+          manager: tx,
+          source,
+          dedupeKey: `payment:${payment.id}:${failedBefore ? 'late' : 'final'}`,
+        },
       );
       if (!sent.accepted) {
-        // Thrown inside the transaction: the payment update above is rolled back with it.
+        // Thrown inside the caller's transaction: the payment update above is rolled back with it.
         throw new ConflictError(
           'invoice_moved_on',
           `The invoice did not take the decision (${sent.reason}); the payment stays in review`,
@@ -143,15 +134,11 @@ export class PaymentReviewService {
   }
 
   private async orphanCallback(
-    manager: EntityManager,
+    tx: EntityManager,
     payment: PaymentRow,
   ): Promise<StkCallback | null> {
     if (payment.review_event_id === null) return null;
-    const [event] = await queryRows<{ payload: unknown }>(
-      manager,
-      `SELECT payload FROM inbound_events WHERE id = $1`,
-      [payment.review_event_id],
-    );
-    return event ? parseStkCallback(event.payload) : null;
+    const payload = await this.inboundEvents.payloadOf(tx, payment.review_event_id);
+    return payload === undefined ? null : parseStkCallback(payload);
   }
 }

@@ -1,8 +1,6 @@
-import type { EntityManager } from 'typeorm';
-import { queryRows } from '../database/sql';
 import type { PaymentStatus } from './payment.entity';
 
-/** The payments row as raw SQL returns it, with the invoice fields the handlers need. */
+/** The payments row as raw SQL returns it; the money path works on it as it is. */
 export interface PaymentRow {
   id: string;
   invoice_id: string;
@@ -35,6 +33,10 @@ export interface PaymentRow {
 
 export type PaymentMatch = 'checkout_request_id' | 'amount_and_time' | 'review';
 
+/**
+ * The select list of a PaymentRow (table alias `p`), for PaymentRepository and for read models
+ * that show payment rows as they are (the admin timeline).
+ */
 export const PAYMENT_COLUMNS = `p.id, p.invoice_id, p.attempt, p.phone, p.amount, p.merchant_request_id,
   p.checkout_request_id, p.status, p.outcome, p.result_code, p.result_desc, p.mpesa_receipt,
   p.paid_amount, p.flagged_reason, p.review_decision, p.review_note, p.reviewed_at,
@@ -47,15 +49,15 @@ export function isOpen(status: PaymentStatus): boolean {
   return OPEN_STATUSES.includes(status);
 }
 
-/** The payment, locked for the rest of the caller's transaction; undefined if there is none. */
-export async function lockPayment(
-  manager: EntityManager,
-  paymentId: string,
-): Promise<PaymentRow | undefined> {
-  const [payment] = await queryRows<PaymentRow>(
-    manager,
-    `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`,
-    [paymentId],
-  );
-  return payment;
+/** A payment in the shape the merchant API shows it. */
+export interface PaymentView {
+  id: string;
+  invoiceRef: string;
+  attempt: number;
+  status: PaymentStatus;
+  amount: number;
+  outcome: string | null;
+  resultCode: number | null;
+  checkoutRequestId: string | null;
+  mpesaReceipt: string | null;
 }

@@ -24,6 +24,7 @@ import { InvoicesService } from '../invoices/invoices.service';
 import { CurrentMerchant } from '../merchants/current-merchant.decorator';
 import { MerchantAuthGuard } from '../merchants/merchant-auth.guard';
 import type { MerchantRecord } from '../merchants/merchant.record';
+import { RuntimeSignals } from '../runtime/runtime-signals';
 import { InitiateStkDto } from './dto/initiate-stk.dto';
 import { PaymentResponse, StkInitiatedResponse } from './dto/payment.response';
 import type { InitiatePaymentResult } from './payment-initiation.port';
@@ -48,6 +49,7 @@ export class PaymentsController {
   constructor(
     private readonly payments: PaymentsService,
     private readonly invoices: InvoicesService,
+    private readonly signals: RuntimeSignals,
   ) {}
 
   @Post('stk/initiate')
@@ -71,12 +73,14 @@ export class PaymentsController {
   ): Promise<StkInitiatedResponse> {
     const invoice = await this.invoices.findByRef(merchant.id, body.invoiceRef);
     if (!invoice) throw new NotFoundError('Invoice');
-    const result = await this.payments.initiate({
-      invoiceRef: invoice.ref,
-      phone: body.phone ?? invoice.customerPhone,
-      ...(body.amount !== undefined ? { amount: body.amount } : {}),
-      source: 'api:merchant',
-    });
+    const result = await this.signals.transaction((tx) =>
+      this.payments.initiate(tx, {
+        invoiceRef: invoice.ref,
+        phone: body.phone ?? invoice.customerPhone,
+        ...(body.amount !== undefined ? { amount: body.amount } : {}),
+        source: 'api:merchant',
+      }),
+    );
     if (result.status === 'started') {
       return {
         paymentId: result.paymentId,

@@ -10,9 +10,11 @@ import { STK_PUSH_KIND, STK_QUERY_KIND } from './payment-polling.constants';
 import { PaymentResultsService } from './payment-results.service';
 import { OrphanCallbackMatcher } from './orphan-callbacks.service';
 import { PaymentReviewService } from './payment-review.service';
+import { PaymentRepository } from './payment.repository';
 import { PaymentsController } from './payments.controller';
 import { PaymentsService } from './payments.service';
 import { ReconciliationJob } from './reconciliation.job';
+import { ReconciliationQuery } from './reconciliation.query';
 import { ReconciliationService } from './reconciliation.service';
 import { StkCallbackController } from './stk-callback.controller';
 import { StkCallbackService } from './stk-callback.service';
@@ -27,6 +29,8 @@ import { StkQueryHandler } from './stk-query.handler';
   imports: [InvoicesModule, MpesaModule, MerchantsModule],
   controllers: [PaymentsController, StkCallbackController],
   providers: [
+    PaymentRepository,
+    ReconciliationQuery,
     OrphanCallbackMatcher,
     PaymentsService,
     { provide: PAYMENT_INITIATOR, useExisting: PaymentsService },

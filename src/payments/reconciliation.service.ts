@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { queryRows } from '../database/sql';
 import { Clock } from '../runtime/clock';
-import { enqueueOutbox } from '../runtime/outbox';
+import { InboundEventRepository } from '../runtime/inbound-event.repository';
+import { OutboxService } from '../runtime/outbox';
 import { RuntimeSignals } from '../runtime/runtime-signals';
 import { INVOICE_MACHINE_KIND } from '../machines/invoice.machine';
 import { MachineRunner } from '../runtime/machine-runner';
@@ -12,6 +12,8 @@ import {
   STK_QUERY_KIND,
   UNMATCHED_CALLBACK_AFTER_MS,
 } from './payment-polling.constants';
+import { PaymentRepository } from './payment.repository';
+import { type DriftingPayment, ReconciliationQuery } from './reconciliation.query';
 
 export type DriftIssue =
   | 'stuck_initiating'
@@ -56,19 +58,7 @@ const SUCCEEDED_WITH_OTHER_AMOUNT =
   'M-PESA reported another amount after the payment was counted at the requested amount: ' +
   'check the M-PESA portal and correct with the merchant';
 
-interface StuckRow {
-  id: string;
-  invoice_id: string;
-  status: string;
-  outcome: string | null;
-  checkout_request_id: string | null;
-  initiated_at: Date;
-  flagged_reason: string | null;
-  review_event_id: string | null;
-  overpaid_amount: number | null;
-}
-
-function issueOf(p: StuckRow): DriftIssue {
+function issueOf(p: DriftingPayment): DriftIssue {
   switch (p.status) {
     case 'review':
       return p.review_event_id === null ? 'amount_review' : 'orphan_review';
@@ -78,7 +68,7 @@ function issueOf(p: StuckRow): DriftIssue {
       return 'unknown_result';
     case 'initiating':
       return 'stuck_initiating';
-    default:
+    case 'pending':
       return p.checkout_request_id ? 'stuck_pending' : 'stuck_unconfirmed';
   }
 }
@@ -94,7 +84,11 @@ export class ReconciliationService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly payments: PaymentRepository,
+    private readonly driftQuery: ReconciliationQuery,
+    private readonly inboundEvents: InboundEventRepository,
     private readonly signals: RuntimeSignals,
+    private readonly outbox: OutboxService,
     private readonly runner: MachineRunner,
     private readonly clock: Clock,
   ) {}
@@ -102,26 +96,12 @@ export class ReconciliationService {
   async findDrift(): Promise<DriftRow[]> {
     const now = this.clock.now();
     const stuckBefore = new Date(now.getTime() - RECONCILE_AFTER_MS);
-    const payments = await queryRows<StuckRow>(
-      this.dataSource,
-      `SELECT id, invoice_id, status, outcome, checkout_request_id, initiated_at, flagged_reason,
-              review_event_id, overpaid_amount
-         FROM payments
-        WHERE (status IN ('initiating', 'pending') AND initiated_at < $1)
-           OR status = 'review'
-           OR (status = 'succeeded' AND flagged_reason IS NOT NULL AND reviewed_at IS NULL)
-           OR (status = 'failed' AND outcome = 'unknown' AND reviewed_at IS NULL)
-        ORDER BY initiated_at
-        LIMIT 500`,
-      [stuckBefore],
-    );
-    const callbacks = await queryRows<{ external_id: string; received_at: Date }>(
-      this.dataSource,
-      `SELECT external_id, received_at FROM inbound_events
-        WHERE provider = 'mpesa' AND processed_at IS NULL AND received_at < $1
-        ORDER BY received_at
-        LIMIT 500`,
-      [new Date(now.getTime() - UNMATCHED_CALLBACK_AFTER_MS)],
+    const payments = await this.driftQuery.driftingPayments(this.dataSource.manager, stuckBefore);
+    const callbacks = await this.inboundEvents.listOpenReceivedBefore(
+      this.dataSource.manager,
+      'mpesa',
+      new Date(now.getTime() - UNMATCHED_CALLBACK_AFTER_MS),
+      500,
     );
     const age = (since: Date) => Math.round((now.getTime() - new Date(since).getTime()) / 1000);
     const rows: DriftRow[] = payments.map((p) => {
@@ -143,10 +123,10 @@ export class ReconciliationService {
         issue: 'unmatched_callback',
         paymentId: null,
         invoiceId: null,
-        checkoutRequestId: c.external_id.split(':')[0] ?? null,
-        since: new Date(c.received_at),
-        ageSeconds: age(c.received_at),
-        detail: c.external_id,
+        checkoutRequestId: c.externalId.split(':')[0] ?? null,
+        since: c.receivedAt,
+        ageSeconds: age(c.receivedAt),
+        detail: c.externalId,
         suggestedAction: ACTIONS.unmatched_callback,
       });
     }
@@ -166,7 +146,7 @@ export class ReconciliationService {
       await this.signals.transaction(async (manager) => {
         for (const d of queryable) {
           // A high n puts the query past the polling window: it reports, it does not reschedule.
-          await enqueueOutbox(manager, this.signals, {
+          await this.outbox.enqueue(manager, {
             kind: STK_QUERY_KIND,
             idempotencyKey: `mpesa.query:${d.paymentId}:reconcile:${minute}`,
             payload: { paymentId: d.paymentId, n: 1000 },
@@ -196,26 +176,20 @@ export class ReconciliationService {
    * so it stops holding the invoice, and tell the invoice machine it was rejected.
    */
   async releaseDeadPushes(): Promise<number> {
-    const dead = await queryRows<{ id: string; invoice_id: string; last_error: string | null }>(
-      this.dataSource,
-      `SELECT p.id, p.invoice_id, o.last_error
-         FROM payments p
-         JOIN outbox o ON o.kind = $1 AND o.status = 'dead' AND o.payload->>'paymentId' = p.id::text
-        WHERE p.status = 'initiating'
-        LIMIT 100`,
-      [STK_PUSH_KIND],
+    const dead = await this.payments.findInitiatingWithDeadPush(
+      this.dataSource.manager,
+      STK_PUSH_KIND,
     );
     for (const row of dead) {
       await this.signals.transaction(async (manager) => {
         const now = this.clock.now();
-        const updated = await queryRows<{ id: string }>(
+        const failed = await this.payments.failDeadPush(
           manager,
-          `UPDATE payments SET status = 'failed', outcome = 'rejected', result_desc = $2,
-                  completed_at = $3, updated_at = $3
-            WHERE id = $1 AND status = 'initiating' RETURNING id`,
-          [row.id, `push never sent: ${row.last_error ?? 'outbox row dead'}`.slice(0, 500), now],
+          row.id,
+          `push never sent: ${row.last_error ?? 'outbox row dead'}`.slice(0, 500),
+          now,
         );
-        if (updated.length === 0) return;
+        if (!failed) return;
         await this.runner.send(
           INVOICE_MACHINE_KIND,
           row.invoice_id,

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { retryOnConnectionLoss } from '../database/connection-loss';
-import { queryRows } from '../database/sql';
 import { Clock } from '../runtime/clock';
+import { InboundEventRepository } from '../runtime/inbound-event.repository';
 import { RuntimeSignals } from '../runtime/runtime-signals';
-import { lockCheckout } from './checkout-lock';
 import { parseStkCallback } from './mpesa/daraja-result-codes';
 import { PaymentResultsService, toFinalResult } from './payment-results.service';
+import { PaymentRepository } from './payment.repository';
 import { OrphanCallbackMatcher } from './orphan-callbacks.service';
 
 export type CallbackOutcome =
@@ -27,6 +27,8 @@ export class StkCallbackService {
 
   constructor(
     private readonly signals: RuntimeSignals,
+    private readonly payments: PaymentRepository,
+    private readonly inboundEvents: InboundEventRepository,
     private readonly results: PaymentResultsService,
     private readonly orphans: OrphanCallbackMatcher,
     private readonly clock: Clock,
@@ -56,50 +58,48 @@ export class StkCallbackService {
         .update(raw ?? JSON.stringify(body ?? null))
         .digest('hex');
       await this.signals.transaction((manager) =>
-        manager.query(
-          `INSERT INTO inbound_events (provider, external_id, payload, received_at, processed_at)
-           VALUES ('mpesa', $1, $2, $3, $3) ON CONFLICT (provider, external_id) DO NOTHING`,
-          [`malformed:${digest}`, payload, now],
-        ),
+        this.inboundEvents.insertOnce(manager, {
+          provider: 'mpesa',
+          externalId: `malformed:${digest}`,
+          payload,
+          receivedAt: now,
+          processed: true,
+        }),
       );
       this.logger.warn('malformed STK callback recorded and ignored');
       return 'malformed';
     }
 
     const outcome = await this.signals.transaction(async (manager) => {
-      await lockCheckout(manager, callback.checkoutRequestId);
-      const inserted = await queryRows<{ id: string }>(
+      await this.payments.lockCheckout(manager, callback.checkoutRequestId);
+      const eventId = await this.inboundEvents.insertOnce(manager, {
+        provider: 'mpesa',
+        externalId: `${callback.checkoutRequestId}:${callback.rawResultCode}`,
+        payload: body,
+        receivedAt: now,
+      });
+      if (eventId === null) return 'duplicate' as const;
+      const paymentId = await this.payments.findIdByCheckoutRequestId(
         manager,
-        `INSERT INTO inbound_events (provider, external_id, payload, received_at)
-         VALUES ('mpesa', $1, $2, $3) ON CONFLICT (provider, external_id) DO NOTHING RETURNING id`,
-        [`${callback.checkoutRequestId}:${callback.rawResultCode}`, body, now],
+        callback.checkoutRequestId,
       );
-      if (inserted.length === 0) return 'duplicate' as const;
-      const [payment] = await queryRows<{ id: string }>(
-        manager,
-        `SELECT id FROM payments WHERE checkout_request_id = $1`,
-        [callback.checkoutRequestId],
-      );
-      if (!payment) {
+      if (!paymentId) {
         // A push whose answer was lost (the process died, or the answer never came) may own it;
         // otherwise it waits, unprocessed, for the push's answer, the poller and reconciliation.
         const match = await this.orphans.matchCallback(
           manager,
-          { id: inserted[0].id, receivedAt: now },
+          { id: eventId, receivedAt: now },
           callback,
         );
         return match === 'none' ? ('unmatched' as const) : match;
       }
       const applied = await this.results.applyFinalResult(
-        payment.id,
+        manager,
+        paymentId,
         toFinalResult(callback),
         SOURCE,
-        manager,
       );
-      await manager.query(`UPDATE inbound_events SET processed_at = $2 WHERE id = $1`, [
-        inserted[0].id,
-        now,
-      ]);
+      await this.inboundEvents.markProcessed(manager, eventId, now);
       return applied.applied ? ('applied' as const) : ('already_final' as const);
     });
     this.logger.log(

@@ -1,12 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { retryOnConnectionLoss } from '../database/connection-loss';
-import { queryRows } from '../database/sql';
 import { UUID_PATTERN } from '../merchants/pg-error';
 import { INVOICE_MACHINE_KIND } from '../machines/invoice.machine';
 import { Clock } from '../runtime/clock';
 import { MachineRunner } from '../runtime/machine-runner';
-import type { MachineEventLike, OutboxHandler, OutboxResult } from '../runtime/outbox';
+import {
+  type MachineEventLike,
+  type OutboxHandler,
+  type OutboxResult,
+  OutboxService,
+} from '../runtime/outbox';
 import type { OutboxRow } from '../runtime/outbox.entity';
 import { RuntimeSignals } from '../runtime/runtime-signals';
 import {
@@ -15,15 +18,10 @@ import {
   type StkPushResult,
 } from './payment-provider.port';
 import { scheduleStkQuery } from './payment-polling';
-import { PAYMENT_COLUMNS, type PaymentRow } from './payment.record';
+import type { PaymentRow } from './payment.record';
+import { PaymentRepository, type PaymentToPush } from './payment.repository';
 import { PaymentResultsService } from './payment-results.service';
-import { lockCheckout } from './checkout-lock';
 import { OrphanCallbackMatcher } from './orphan-callbacks.service';
-
-interface PushRow extends PaymentRow {
-  ref: string;
-  description: string;
-}
 
 const SOURCE = 'outbox:mpesa.stk_push';
 /** Well inside the outbox lease (at least 20 s), so the row is not taken over meanwhile. */
@@ -46,7 +44,9 @@ export class StkPushHandler implements OutboxHandler {
   constructor(
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     private readonly signals: RuntimeSignals,
+    private readonly outbox: OutboxService,
     private readonly runner: MachineRunner,
+    private readonly payments: PaymentRepository,
     private readonly results: PaymentResultsService,
     private readonly orphans: OrphanCallbackMatcher,
     private readonly clock: Clock,
@@ -82,14 +82,22 @@ export class StkPushHandler implements OutboxHandler {
 
   private async record(
     row: OutboxRow,
-    payment: PushRow,
+    payment: PaymentToPush,
     result: StkPushResult,
   ): Promise<OutboxResult> {
     switch (result.status) {
       case 'accepted':
         await this.signals.transaction(async (manager) => {
-          await lockCheckout(manager, result.checkoutRequestId);
-          const stored = await this.store(manager, payment.id, result);
+          await this.payments.lockCheckout(manager, result.checkoutRequestId);
+          const stored = await this.payments.storeCheckout(
+            manager,
+            payment.id,
+            {
+              merchantRequestId: result.merchantRequestId,
+              checkoutRequestId: result.checkoutRequestId,
+            },
+            this.clock.now(),
+          );
           if (!stored) return;
           // Sent here rather than returned, so that it lands before an early callback's result.
           await this.runner.send(
@@ -109,7 +117,7 @@ export class StkPushHandler implements OutboxHandler {
             'webhook:mpesa:early',
           );
           if (early === 0) {
-            await scheduleStkQuery(manager, this.signals, payment.id, 1, this.clock.now());
+            await scheduleStkQuery(manager, this.outbox, payment.id, 1, this.clock.now());
           }
         });
         return { status: 'done' };
@@ -133,16 +141,16 @@ export class StkPushHandler implements OutboxHandler {
       case 'ambiguous': {
         const now = this.clock.now();
         const marked = await this.signals.transaction(async (manager) => {
-          const updated = await queryRows<{ id: string }>(
+          const pending = await this.payments.markPushAmbiguous(
             manager,
-            `UPDATE payments SET status = 'pending', result_desc = $2, updated_at = $3
-              WHERE id = $1 AND status = 'initiating' RETURNING id`,
-            [payment.id, `push outcome unknown: ${result.reason}`.slice(0, 500), now],
+            payment.id,
+            `push outcome unknown: ${result.reason}`.slice(0, 500),
+            now,
           );
-          if (updated.length > 0) {
-            await scheduleStkQuery(manager, this.signals, payment.id, 1, now);
+          if (pending) {
+            await scheduleStkQuery(manager, this.outbox, payment.id, 1, now);
           }
-          return updated.length > 0;
+          return pending;
         });
         this.logger.warn({ paymentId: payment.id }, 'STK push ambiguous: waiting, not re-pushing');
         if (marked) {
@@ -161,42 +169,21 @@ export class StkPushHandler implements OutboxHandler {
     }
   }
 
-  private async store(
-    manager: EntityManager,
-    paymentId: string,
-    result: Extract<StkPushResult, { status: 'accepted' }>,
-  ): Promise<boolean> {
-    const updated = await queryRows<{ id: string }>(
-      manager,
-      `UPDATE payments SET status = 'pending', merchant_request_id = $2, checkout_request_id = $3,
-              matched_by = 'checkout_request_id', updated_at = $4
-        WHERE id = $1 AND status IN ('initiating', 'pending') AND checkout_request_id IS NULL
-        RETURNING id`,
-      [paymentId, result.merchantRequestId, result.checkoutRequestId, this.clock.now()],
-    );
-    return updated.length > 0;
-  }
-
   /** Committed before the HTTP call; false when another run has started it meanwhile. */
-  private async markStarted(paymentId: string): Promise<boolean> {
-    const updated = await this.signals.transaction((manager) =>
-      queryRows<{ id: string }>(
-        manager,
-        `UPDATE payments SET push_started_at = $2, updated_at = $2
-          WHERE id = $1 AND status = 'initiating' AND push_started_at IS NULL RETURNING id`,
-        [paymentId, this.clock.now()],
-      ),
+  private markStarted(paymentId: string): Promise<boolean> {
+    return this.signals.transaction((manager) =>
+      this.payments.markPushStarted(manager, paymentId, this.clock.now()),
     );
-    return updated.length > 0;
   }
 
   /** Daraja refused the push before it reached M-PESA: the next run pushes afresh. */
   private async markNotStarted(paymentId: string, reason: string): Promise<void> {
     await this.signals.transaction((manager) =>
-      manager.query(
-        `UPDATE payments SET push_started_at = NULL, result_desc = $2, updated_at = $3
-          WHERE id = $1 AND status = 'initiating'`,
-        [paymentId, `last push refused: ${reason}`.slice(0, 500), this.clock.now()],
+      this.payments.markPushNotStarted(
+        manager,
+        paymentId,
+        `last push refused: ${reason}`.slice(0, 500),
+        this.clock.now(),
       ),
     );
   }
@@ -208,12 +195,7 @@ export class StkPushHandler implements OutboxHandler {
   private async fail(paymentId: string, code: string, message: string): Promise<void> {
     const now = this.clock.now();
     await this.signals.transaction((manager) =>
-      manager.query(
-        `UPDATE payments SET status = 'failed', outcome = 'rejected', result_desc = $2,
-                push_started_at = NULL, completed_at = $3, updated_at = $3
-          WHERE id = $1 AND status = 'initiating'`,
-        [paymentId, `${code}: ${message}`.slice(0, 500), now],
-      ),
+      this.payments.failRefusedPush(manager, paymentId, `${code}: ${message}`.slice(0, 500), now),
     );
   }
 
@@ -225,17 +207,8 @@ export class StkPushHandler implements OutboxHandler {
     return undefined;
   }
 
-  private async load(paymentId: string): Promise<PushRow | null> {
+  private async load(paymentId: string): Promise<PaymentToPush | null> {
     if (!UUID_PATTERN.test(paymentId)) return null;
-    const rows = await this.signals.transaction((manager) =>
-      queryRows<PushRow>(
-        manager,
-        `SELECT ${PAYMENT_COLUMNS}, i.ref, i.description
-           FROM payments p JOIN invoices i ON i.id = p.invoice_id
-          WHERE p.id = $1`,
-        [paymentId],
-      ),
-    );
-    return rows[0] ?? null;
+    return this.signals.transaction((manager) => this.payments.findToPush(manager, paymentId));
   }
 }

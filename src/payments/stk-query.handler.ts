@@ -1,17 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { queryRows } from '../database/sql';
 import { UUID_PATTERN } from '../merchants/pg-error';
 import { Clock } from '../runtime/clock';
-import type { OutboxHandler, OutboxResult } from '../runtime/outbox';
+import { type OutboxHandler, type OutboxResult, OutboxService } from '../runtime/outbox';
 import type { OutboxRow } from '../runtime/outbox.entity';
 import { RuntimeSignals } from '../runtime/runtime-signals';
 import { PAYMENT_PROVIDER, type PaymentProvider } from './payment-provider.port';
 import { scheduleStkQuery } from './payment-polling';
 import { AMBIGUOUS_TIMEOUT_MS, POLLING_WINDOW_MS } from './payment-polling.constants';
-import { PAYMENT_COLUMNS, type PaymentRow } from './payment.record';
+import type { PaymentRow } from './payment.record';
+import { PaymentRepository } from './payment.repository';
 import { type FinalResult, PaymentResultsService } from './payment-results.service';
 import { OrphanCallbackMatcher } from './orphan-callbacks.service';
-import { lockCheckout } from './checkout-lock';
 
 const SOURCE = 'outbox:mpesa.stk_query';
 
@@ -34,6 +33,8 @@ export class StkQueryHandler implements OutboxHandler {
   constructor(
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     private readonly signals: RuntimeSignals,
+    private readonly outbox: OutboxService,
+    private readonly payments: PaymentRepository,
     private readonly results: PaymentResultsService,
     private readonly orphans: OrphanCallbackMatcher,
     private readonly clock: Clock,
@@ -55,7 +56,7 @@ export class StkQueryHandler implements OutboxHandler {
       const settled = await this.signals.transaction(async (manager) => {
         if (await this.orphans.matchPayment(manager, payment)) return true;
         if (waited < AMBIGUOUS_TIMEOUT_MS) return false;
-        await this.results.applyFinalResult(payment.id, AMBIGUOUS_TIMEOUT_RESULT, SOURCE, manager);
+        await this.results.applyFinalResult(manager, payment.id, AMBIGUOUS_TIMEOUT_RESULT, SOURCE);
         return true;
       });
       if (!settled) await this.next(payment.id, n);
@@ -64,27 +65,27 @@ export class StkQueryHandler implements OutboxHandler {
 
     const checkout = payment.checkout_request_id;
     const early = await this.signals.transaction(async (manager) => {
-      await lockCheckout(manager, checkout);
+      await this.payments.lockCheckout(manager, checkout);
       return this.results.applyEarlyCallbacks(manager, payment.id, checkout, 'webhook:mpesa:late');
     });
     if (early > 0) return { status: 'done' };
 
     await this.signals.transaction((manager) =>
-      manager.query(
-        `UPDATE payments SET query_attempts = query_attempts + 1, updated_at = $2 WHERE id = $1`,
-        [payment.id, this.clock.now()],
-      ),
+      this.payments.countQueryAttempt(manager, payment.id, this.clock.now()),
     );
     const answer = await this.provider.stkQuery(checkout);
     if (answer.status === 'final') {
-      await this.results.applyFinalResult(
-        payment.id,
-        {
-          resultCode: answer.resultCode,
-          rawResultCode: answer.rawResultCode,
-          resultDesc: answer.resultDesc,
-        },
-        SOURCE,
+      await this.signals.transaction((manager) =>
+        this.results.applyFinalResult(
+          manager,
+          payment.id,
+          {
+            resultCode: answer.resultCode,
+            rawResultCode: answer.rawResultCode,
+            resultDesc: answer.resultDesc,
+          },
+          SOURCE,
+        ),
       );
       return { status: 'done' };
     }
@@ -101,17 +102,12 @@ export class StkQueryHandler implements OutboxHandler {
 
   private async next(paymentId: string, n: number): Promise<void> {
     await this.signals.transaction((manager) =>
-      scheduleStkQuery(manager, this.signals, paymentId, n + 1, this.clock.now()),
+      scheduleStkQuery(manager, this.outbox, paymentId, n + 1, this.clock.now()),
     );
   }
 
   private async load(paymentId: string): Promise<PaymentRow | null> {
     if (!UUID_PATTERN.test(paymentId)) return null;
-    const rows = await this.signals.transaction((manager) =>
-      queryRows<PaymentRow>(manager, `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1`, [
-        paymentId,
-      ]),
-    );
-    return rows[0] ?? null;
+    return this.signals.transaction((manager) => this.payments.findById(manager, paymentId));
   }
 }
