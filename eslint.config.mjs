@@ -37,6 +37,138 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  // The layers of docs/ARCHITECTURE.md, held by lint: the mechanism knows no feature, the
+  // simulators share no code with the clients they check, and a feature reaches another
+  // feature's tables only through that feature's service.
+  {
+    files: ['src/machines/**/*.ts', 'src/runtime/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '../admin/**',
+                '../admin',
+                '../channels/**',
+                '../channels',
+                '../conversations/**',
+                '../conversations',
+                '../health/**',
+                '../health',
+                '../inbound/**',
+                '../inbound',
+                '../invoices/**',
+                '../invoices',
+                '../merchants/**',
+                '../merchants',
+                '../pay-page/**',
+                '../pay-page',
+                '../payments/**',
+                '../payments',
+                '../reports/**',
+                '../reports',
+                '../retention/**',
+                '../retention',
+                '../sandbox/**',
+                '../sandbox',
+                '../stats/**',
+                '../stats',
+                '../../admin/**',
+                '../../admin',
+                '../../channels/**',
+                '../../channels',
+                '../../conversations/**',
+                '../../conversations',
+                '../../health/**',
+                '../../health',
+                '../../inbound/**',
+                '../../inbound',
+                '../../invoices/**',
+                '../../invoices',
+                '../../merchants/**',
+                '../../merchants',
+                '../../pay-page/**',
+                '../../pay-page',
+                '../../payments/**',
+                '../../payments',
+                '../../reports/**',
+                '../../reports',
+                '../../retention/**',
+                '../../retention',
+                '../../sandbox/**',
+                '../../sandbox',
+                '../../stats/**',
+                '../../stats',
+              ],
+              message: 'machines/ and runtime/ import no feature (see docs/ARCHITECTURE.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/sandbox/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '../channels/**',
+                '../channels',
+                '../payments/**',
+                '../payments',
+                '../conversations/**',
+                '../conversations',
+                '../../channels/**',
+                '../../channels',
+                '../../payments/**',
+                '../../payments',
+                '../../conversations/**',
+                '../../conversations',
+              ],
+              message:
+                'A simulator is written from PROTOCOLS.md, not from the client it checks: import nothing from channels/, payments/ or conversations/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: [
+      'src/machines/**',
+      'src/runtime/**',
+      'src/sandbox/**',
+      '**/*.spec.ts',
+      '**/testing/**',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '../*/*.repository',
+                '../../*/*.repository',
+                '!../runtime/*.repository',
+                '!../../runtime/*.repository',
+              ],
+              message:
+                "Another feature's tables are reached through its service, not its repository.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: {
