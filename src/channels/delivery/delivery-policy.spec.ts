@@ -170,6 +170,8 @@ function newDeliveryPolicyTest() {
     markSendStarted: notCalled('markSendStarted'),
     clearSendStarted: notCalled('clearSendStarted'),
     invoiceReachedCustomer: notCalled('invoiceReachedCustomer'),
+    countFinishedBefore: notCalled('countFinishedBefore'),
+    deleteFinishedBefore: notCalled('deleteFinishedBefore'),
   });
   const messages: TypedFake<MessageRepository> = typedFake<MessageRepository>({
     insertOutboundAttempt: jest.fn(),
@@ -178,6 +180,8 @@ function newDeliveryPolicyTest() {
     applyWhatsAppStatus: notCalled('applyWhatsAppStatus'),
     applySmsReport: notCalled('applySmsReport'),
     existsWithProviderId: notCalled('existsWithProviderId'),
+    countCreatedBefore: notCalled('countCreatedBefore'),
+    deleteCreatedBefore: notCalled('deleteCreatedBefore'),
   });
   deliveries.insert.mockResolvedValue(DELIVERY_ID);
   messages.insertOutboundAttempt.mockResolvedValue(undefined);
