@@ -12,10 +12,9 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { DELIVERY_STATUSES, RECIPIENT_STATUS } from '../../channels/sms/africastalking-status';
+import { AT_RECIPIENT_CODES, AT_SIMULATED_REPORT_STATUSES } from './at-wire';
 
-const FORCEABLE_CODES = Object.keys(RECIPIENT_STATUS).map(Number);
-const REPORT_CHOICES = [...DELIVERY_STATUSES, 'None'] as const;
+const REPORT_CHOICES = [...AT_SIMULATED_REPORT_STATUSES, 'None'] as const;
 
 export class InjectInboundDto {
   /** The sender, any Kenyan form (0712…, +254712…). */
@@ -26,7 +25,7 @@ export class InjectInboundDto {
 }
 
 export class FailNextSendsDto {
-  @IsIn(FORCEABLE_CODES) statusCode!: number;
+  @IsIn(AT_RECIPIENT_CODES) statusCode!: number;
   @IsInt() @Min(0) @Max(1000) count!: number;
 }
 
@@ -47,6 +46,6 @@ export class SettingsDto {
 
 export class ManualReportDto {
   @IsString() @Matches(/^ATXid_[0-9a-f]+$/) messageId!: string;
-  @IsIn(DELIVERY_STATUSES) status!: (typeof DELIVERY_STATUSES)[number];
+  @IsIn(AT_SIMULATED_REPORT_STATUSES) status!: (typeof AT_SIMULATED_REPORT_STATUSES)[number];
   @IsOptional() @IsString() @Matches(/^[A-Za-z]{1,40}$/) failureReason?: string;
 }

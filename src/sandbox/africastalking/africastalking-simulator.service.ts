@@ -1,15 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import {
-  AUTH_FAILURE_TEXT,
-  type AtDeliveryStatus,
-  type AtRecipient,
-  RECIPIENT_STATUS,
-} from '../../channels/sms/africastalking-status';
-import { segmentCount } from '../../channels/sms/gsm7';
-import { secretMatches } from '../../channels/sms/secret-compare';
 import { parseKenyanMobile } from '../../common/phone';
 import { AppConfig } from '../../config/app-config';
+import { simulatorSecretMatches } from '../simulator-secret';
 import {
   AfricasTalkingCallbackSender,
   type CallbackAnswer,
@@ -19,6 +12,14 @@ import {
   networkCodeOf,
   type SimulatedSms,
 } from './africastalking-simulator.state';
+import {
+  AT_AUTH_FAILURE_TEXT,
+  AT_RECIPIENT_STATUSES,
+  type AtRecipientEntry,
+  type AtReportStatus,
+  refusedRecipientName,
+} from './at-wire';
+import { simulatedSegmentCount } from './sms-segments';
 
 /** KES per segment, AT's Kenyan bulk rate at the time of writing. */
 const COST_PER_SEGMENT = 0.8;
@@ -29,7 +30,7 @@ export type SimulatorAnswer =
   | { status: number; contentType: 'application/json'; body: unknown }
   | { status: number; contentType: 'text/plain'; body: string };
 
-const DEFAULT_FAILURE_REASON: Partial<Record<AtDeliveryStatus, string>> = {
+const DEFAULT_FAILURE_REASON: Partial<Record<AtReportStatus, string>> = {
   Failed: 'DeliveryFailure',
   AbsentSubscriber: 'AbsentSubscriber',
   Rejected: 'UserInBlackList',
@@ -57,10 +58,10 @@ export class AfricasTalkingSimulatorService {
     if (
       !apiKeyHeader ||
       !username ||
-      !secretMatches(apiKeyHeader, this.config.sms.apiKey) ||
-      !secretMatches(username, this.config.sms.username)
+      !simulatorSecretMatches(apiKeyHeader, this.config.sms.apiKey) ||
+      !simulatorSecretMatches(username, this.config.sms.username)
     ) {
-      return { status: 401, contentType: 'text/plain', body: AUTH_FAILURE_TEXT };
+      return { status: 401, contentType: 'text/plain', body: AT_AUTH_FAILURE_TEXT };
     }
     for (const name of ['to', 'message']) {
       if (!text(name)?.trim()) {
@@ -74,13 +75,13 @@ export class AfricasTalkingSimulatorService {
     const message = text('message') ?? '';
     const from = text('from')?.trim();
     const senderOk = !from || /^[A-Za-z0-9 ]{1,11}$/.test(from);
-    const segments = segmentCount(message);
+    const segments = simulatedSegmentCount(message);
     const recipients = (text('to') ?? '')
       .split(',')
       .map((n) => n.trim())
       .filter((n) => n !== '')
       .map((number) => this.recipient(number, message, from, segments, senderOk));
-    const sent = recipients.filter((r) => Number(r.statusCode) < 200);
+    const sent = recipients.filter((r) => AT_RECIPIENT_STATUSES[r.statusCode]?.accepted);
     const total = sent.length * COST_PER_SEGMENT * segments;
     return {
       status: 201,
@@ -100,14 +101,16 @@ export class AfricasTalkingSimulatorService {
     from: string | undefined,
     segments: number,
     senderOk: boolean,
-  ): AtRecipient {
+  ): AtRecipientEntry {
     // AT wants the international form; a number it cannot read is refused per recipient.
     const parsed = /^\+254\d{9}$/.test(number) ? parseKenyanMobile(number) : undefined;
     if (!parsed?.ok) return failed(number, 403);
     if (!senderOk) return failed(number, 402);
     if (this.state.insufficientBalance) return failed(number, 405);
     const forced = this.state.takeForcedStatus(parsed.phone);
-    if (forced !== undefined && forced >= 200) return failed(number, forced);
+    if (forced !== undefined && !AT_RECIPIENT_STATUSES[forced]?.accepted) {
+      return failed(number, forced);
+    }
 
     const messageId = `ATXid_${randomBytes(16).toString('hex')}`;
     const cost = `KES ${(COST_PER_SEGMENT * segments).toFixed(4)}`;
@@ -129,7 +132,9 @@ export class AfricasTalkingSimulatorService {
     return {
       statusCode,
       number,
-      status: statusCode === 101 ? 'Success' : (RECIPIENT_STATUS[statusCode]?.name ?? 'Success'),
+      // PROTOCOLS.md's example answer pairs 101 with "Success", not with the code's name.
+      status:
+        statusCode === 101 ? 'Success' : (AT_RECIPIENT_STATUSES[statusCode]?.name ?? 'Success'),
       cost,
       messageId,
     };
@@ -146,7 +151,7 @@ export class AfricasTalkingSimulatorService {
   /** Posts a delivery report for an SMS the simulator accepted; undefined if it knows no such id. */
   async report(
     messageId: string,
-    status: AtDeliveryStatus,
+    status: AtReportStatus,
     failureReason?: string,
   ): Promise<CallbackAnswer | undefined> {
     const reason = failureReason ?? DEFAULT_FAILURE_REASON[status];
@@ -190,11 +195,11 @@ export class AfricasTalkingSimulatorService {
   }
 }
 
-function failed(number: string, statusCode: number): AtRecipient {
+function failed(number: string, statusCode: number): AtRecipientEntry {
   return {
     statusCode,
     number,
-    status: RECIPIENT_STATUS[statusCode]?.name ?? 'InternalServerError',
+    status: refusedRecipientName(statusCode),
     cost: '0',
     messageId: 'None',
   };

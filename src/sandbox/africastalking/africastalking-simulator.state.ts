@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Injectable } from '@nestjs/common';
-import type { AtDeliveryStatus } from '../../channels/sms/africastalking-status';
+import type { AtReportStatus } from './at-wire';
 
 /** One SMS the simulator accepted, as the recipient's phone would show it. */
 export interface SimulatedSms {
@@ -11,7 +11,7 @@ export interface SimulatedSms {
   segments: number;
   cost: string;
   /** 'Queued' until the delivery report for it has been produced. */
-  status: 'Queued' | AtDeliveryStatus;
+  status: 'Queued' | AtReportStatus;
   failureReason?: string;
   sentAt: string;
   updatedAt: string;
@@ -19,7 +19,7 @@ export interface SimulatedSms {
 
 export interface NumberBehaviour {
   /** The report every accepted SMS to this number gets; 'None' sends no report. */
-  deliveryStatus?: AtDeliveryStatus | 'None';
+  deliveryStatus?: AtReportStatus | 'None';
   failureReason?: string;
   deliveryDelayMs?: number;
   /** Answer the next `count` sends to this number with this recipient statusCode. */
@@ -100,7 +100,7 @@ export class AfricasTalkingSimulatorState {
 
   updateStatus(
     messageId: string,
-    status: AtDeliveryStatus,
+    status: AtReportStatus,
     failureReason?: string,
   ): SimulatedSms | undefined {
     const sms = this.find(messageId);

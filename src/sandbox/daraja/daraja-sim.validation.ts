@@ -2,6 +2,7 @@
  * Daraja's request checks as the simulator applies them: field rules from PROTOCOLS.md §1,
  * answered with Daraja's own error codes and messages.
  */
+import { stkPasswordMatches } from './daraja-sim-password';
 
 export interface SimError {
   status: number;
@@ -100,8 +101,7 @@ function checkCredentials(
 ): SimError | undefined {
   const passkey = passkeys.get(shortcode);
   if (passkey === undefined) return refused('Merchant does not exist');
-  const decoded = typeof password === 'string' ? Buffer.from(password, 'base64').toString() : '';
-  return decoded === `${shortcode}${passkey}${timestamp}`
+  return typeof password === 'string' && stkPasswordMatches(password, shortcode, passkey, timestamp)
     ? undefined
     : refused('Wrong credentials');
 }

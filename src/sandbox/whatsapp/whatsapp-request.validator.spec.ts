@@ -1,5 +1,3 @@
-import type { MessageContent } from '../../channels/channel.port';
-import { renderWhatsAppMessage } from '../../channels/whatsapp/whatsapp-message.renderer';
 import { validateSendRequest } from './whatsapp-request.validator';
 
 const TO = '254712345678';
@@ -16,28 +14,59 @@ const codeOf = (body: unknown): number | 'ok' => {
 };
 
 describe('validateSendRequest (simulated Cloud API)', () => {
-  it('accepts what the real client renders, for every content type', () => {
-    const contents: MessageContent[] = [
-      { type: 'text', body: 'Hi' },
-      { type: 'buttons', body: 'b', buttons: [{ id: 'a', title: 'A' }] },
-      { type: 'list', body: 'b', buttonText: 'Pick', rows: [{ id: 'r', title: 'Row' }] },
-      { type: 'cta', body: 'b', displayText: 'Pay', url: 'https://x.example' },
-      {
-        type: 'template',
+  it('accepts every message type a client sends, as PROTOCOLS.md §2 writes it', () => {
+    // Literal wire bodies, not the app's renderer: the simulator is checked against the protocol.
+    const bodies: Record<string, object> = {
+      text: envelope('text', { preview_url: false, body: 'Hi' }),
+      buttons: envelope('interactive', {
+        type: 'button',
+        body: { text: 'Invoice INV-1: KES 1,200' },
+        footer: { text: 'InvoiceIQ' },
+        action: {
+          buttons: [
+            { type: 'reply', reply: { id: 'pay:INV-1', title: 'Pay with M-PESA' } },
+            { type: 'reply', reply: { id: 'help', title: 'Help' } },
+          ],
+        },
+      }),
+      list: envelope('interactive', {
+        type: 'list',
+        body: { text: 'b' },
+        action: { button: 'Pick', sections: [{ rows: [{ id: 'r', title: 'Row' }] }] },
+      }),
+      cta: envelope('interactive', {
+        type: 'cta_url',
+        body: { text: 'b' },
+        action: {
+          name: 'cta_url',
+          parameters: { display_text: 'Pay invoice', url: 'https://x.example' },
+        },
+      }),
+      template: envelope('template', {
         name: 'invoice_new',
-        language: 'en',
-        bodyParameters: ['a', 'b', 'c', 'd'],
-        quickReplyPayloads: ['pay:1'],
-      },
-      { type: 'document', link: 'https://x.example/a.pdf', filename: 'a.pdf' },
-    ];
-    for (const content of contents) {
-      const rendered = renderWhatsAppMessage(TO, content);
-      if (!rendered.ok) throw new Error(rendered.problem);
-      expect({ type: content.type, code: codeOf(rendered.payload) }).toEqual({
-        type: content.type,
-        code: 'ok',
-      });
+        language: { code: 'en' },
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'a' },
+              { type: 'text', text: 'b' },
+              { type: 'text', text: 'c' },
+              { type: 'text', text: 'd' },
+            ],
+          },
+          {
+            type: 'button',
+            sub_type: 'quick_reply',
+            index: '0',
+            parameters: [{ type: 'payload', payload: 'pay:1' }],
+          },
+        ],
+      }),
+      document: envelope('document', { link: 'https://x.example/a.pdf', filename: 'a.pdf' }),
+    };
+    for (const [type, body] of Object.entries(bodies)) {
+      expect({ type, code: codeOf(body) }).toEqual({ type, code: 'ok' });
     }
   });
 

@@ -1,6 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { simulatorSecretMatches } from '../simulator-secret';
 import { type MetaError, type MetaErrorBody, metaErrorBody, metaErrors } from './meta-error';
 import { validateSendRequest } from './whatsapp-request.validator';
 import {
@@ -190,10 +191,10 @@ export class WhatsAppSimulatorService {
     const token = this.config.whatsapp.token;
     switch (auth.provider) {
       case '360dialog':
-        return sameSecret(auth.apiKey, token) ? undefined : metaErrors.auth();
+        return simulatorSecretMatches(auth.apiKey, token) ? undefined : metaErrors.auth();
       case 'meta': {
         const match = /^Bearer (.+)$/.exec(auth.authorization ?? '');
-        if (!sameSecret(match?.[1], token)) return metaErrors.auth();
+        if (!simulatorSecretMatches(match?.[1], token)) return metaErrors.auth();
         if (auth.phoneId !== this.config.whatsapp.phoneId)
           return metaErrors.unknownPhoneId(auth.phoneId);
         return undefined;
@@ -204,13 +205,6 @@ export class WhatsAppSimulatorService {
 
 function refuse(error: MetaError): SimulatedAnswer {
   return { httpStatus: error.httpStatus, body: metaErrorBody(error) };
-}
-
-function sameSecret(given: string | undefined, expected: string): boolean {
-  if (given === undefined || !expected) return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 /** Real wamids are base64 of a protobuf that embeds the number; the shape is what matters. */

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Injectable } from '@nestjs/common';
-import { isWindowOpen } from '../../channels/whatsapp/customer-window';
+import { serviceWindowOpen } from './service-window';
 
 export type OutboundStatus = 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
 
@@ -97,7 +97,7 @@ export class WhatsAppSimulatorState {
   }
 
   windowOpen(waId: string, now = new Date()): boolean {
-    return isWindowOpen(this.user(waId).lastInboundAt, now);
+    return serviceWindowOpen(this.user(waId).lastInboundAt, now);
   }
 
   /** Counts one send against the per-second limit; false when over it. */

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
-import { signMetaPayload } from '../../channels/whatsapp/whatsapp-signature';
 import { SANDBOX_DEFAULTS } from '../../config/sandbox-defaults';
+import { metaWebhookSignature } from './meta-webhook-signature';
 
 /** Like Meta, a webhook not answered 200 is tried again (here a few times, quickly). */
 export const WEBHOOK_RETRY_DELAYS_MS = [250, 1_000, 3_000];
@@ -105,7 +105,7 @@ export class WhatsAppWebhookSender implements OnModuleDestroy {
     const { provider, appSecret, webhookSecret } = this.config.whatsapp;
     switch (provider) {
       case 'meta':
-        return { 'X-Hub-Signature-256': signMetaPayload(raw, appSecret) };
+        return { 'X-Hub-Signature-256': metaWebhookSignature(raw, appSecret) };
       case '360dialog':
         return { 'X-Webhook-Secret': webhookSecret };
     }
