@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { queryRows } from '../database/sql';
+import { InboundEventRepository } from './inbound-event.repository';
 import { inboundErrorType } from './inbound-retries';
 import { enqueueOutbox, type OutboxHandler, type OutboxResult } from './outbox';
 import type { OutboxRow } from './outbox.entity';
@@ -59,6 +59,7 @@ export class InboundQueue {
     private readonly signals: RuntimeSignals,
     private readonly handlers: OutboxHandlers,
     private readonly config: AppConfig,
+    private readonly inboundEvents: InboundEventRepository,
   ) {}
 
   /** Records the events in the caller's transaction; returns the ids of those that were new. */
@@ -68,9 +69,18 @@ export class InboundQueue {
     events: InboundEventInput[],
   ): Promise<string[]> {
     if (events.length === 0) return [];
-    const fresh = await insertEvents(tx, provider, events);
+    const fresh = await this.inboundEvents.insertManyOnce(
+      tx,
+      provider,
+      events.map((e) => ({
+        externalId: e.externalId,
+        payload: e.payload,
+        processed: e.recordOnly === true,
+      })),
+    );
+    const recordOnly = new Set(events.filter((e) => e.recordOnly).map((e) => e.externalId));
     for (const event of fresh) {
-      if (event.recordOnly) continue;
+      if (recordOnly.has(event.externalId)) continue;
       await this.enqueue(tx, provider, event.id, `inbound:${provider}:${event.id}`);
     }
     return fresh.map((e) => e.id);
@@ -86,10 +96,10 @@ export class InboundQueue {
     eventId: string,
     at: Date,
   ): Promise<'reopened' | 'processed' | 'missing'> {
-    const event = await lockEvent(tx, providers, eventId);
+    const event = await this.inboundEvents.lockAmong(tx, providers, eventId);
     if (!event) return 'missing';
     if (event.processed) return 'processed';
-    await resetAttempts(tx, eventId);
+    await this.inboundEvents.resetAttempts(tx, eventId);
     const key = `inbound:${event.provider}:${eventId}:retry:${at.getTime()}`;
     await this.enqueue(tx, event.provider, eventId, key);
     return 'reopened';
@@ -116,22 +126,22 @@ export class InboundQueue {
   async run(provider: string, consumer: InboundConsumer, row: OutboxRow): Promise<OutboxResult> {
     const eventId = String(row.payload.inboundEventId);
     const manager = this.dataSource.manager;
-    const event = await findOpenEvent(manager, eventId);
+    const event = await this.inboundEvents.findOpen(manager, eventId);
     if (!event) return { status: 'done' };
-    await countAttempt(manager, eventId, row.attempts);
+    await this.inboundEvents.recordAttempt(manager, eventId, row.attempts);
     try {
       await consumer.handle(event.payload, {
         eventId,
         attempts: row.attempts,
-        claim: (tx) => markProcessed(tx, eventId),
+        claim: (tx) => this.inboundEvents.markProcessed(tx, eventId),
       });
-      await markProcessed(manager, eventId);
+      await this.inboundEvents.markProcessed(manager, eventId);
       return { status: 'done' };
     } catch (err) {
       // Only the error's type: a handler's message may quote what the customer wrote.
       const error = inboundErrorType(err);
       const last = row.attempts >= row.maxAttempts;
-      await recordFailure(manager, eventId, error, last);
+      await this.inboundEvents.recordFailure(manager, eventId, { error, dead: last });
       const log = { inboundEventId: eventId, provider, attempts: row.attempts, error };
       if (last) this.logger.error({ msg: 'inbound event dead: no attempts left', ...log });
       else this.logger.warn({ msg: 'inbound event not handled yet', ...log });
@@ -150,96 +160,4 @@ class InboundOutboxHandler implements OutboxHandler {
   handle(row: OutboxRow): Promise<OutboxResult> {
     return this.queue.run(this.provider, this.consumer, row);
   }
-}
-
-// ── inbound_events statements (to move into the runtime's inbound-event repository) ──
-
-async function insertEvents(
-  tx: EntityManager,
-  provider: string,
-  events: InboundEventInput[],
-): Promise<{ id: string; recordOnly: boolean }[]> {
-  const rows = await queryRows<{ id: string; external_id: string }>(
-    tx,
-    `INSERT INTO inbound_events (provider, external_id, payload, processed_at)
-     SELECT $1, x.value->>'e', x.value->'p', CASE WHEN (x.value->>'r')::boolean THEN now() END
-       FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(value, n)
-      ORDER BY x.n
-     ON CONFLICT (provider, external_id) DO NOTHING
-     RETURNING id, external_id`,
-    [
-      provider,
-      JSON.stringify(
-        events.map((e) => ({ e: e.externalId, p: e.payload ?? null, r: e.recordOnly === true })),
-      ),
-    ],
-  );
-  const recordOnly = new Map(events.map((e) => [e.externalId, e.recordOnly === true]));
-  return rows
-    .map((r) => ({ id: String(r.id), recordOnly: recordOnly.get(r.external_id) ?? false }))
-    .sort((a, b) => Number(a.id) - Number(b.id));
-}
-
-async function findOpenEvent(
-  manager: EntityManager,
-  id: string,
-): Promise<{ payload: unknown } | null> {
-  const [row] = await queryRows<{ payload: unknown }>(
-    manager,
-    `SELECT payload FROM inbound_events WHERE id = $1 AND processed_at IS NULL AND dead_at IS NULL`,
-    [id],
-  );
-  return row ?? null;
-}
-
-async function lockEvent(
-  tx: EntityManager,
-  providers: readonly string[],
-  id: string,
-): Promise<{ provider: string; processed: boolean } | null> {
-  const [row] = await queryRows<{ provider: string; processed: boolean }>(
-    tx,
-    `SELECT provider, processed_at IS NOT NULL AS processed FROM inbound_events
-      WHERE id = $1 AND provider = ANY($2::text[]) FOR UPDATE`,
-    [id, [...providers]],
-  );
-  return row ?? null;
-}
-
-async function resetAttempts(tx: EntityManager, id: string): Promise<void> {
-  await tx.query(
-    `UPDATE inbound_events SET attempts = 0, dead_at = NULL, last_error = NULL WHERE id = $1`,
-    [id],
-  );
-}
-
-async function countAttempt(manager: EntityManager, id: string, attempts: number): Promise<void> {
-  await manager.query(
-    `UPDATE inbound_events SET attempts = GREATEST(attempts, $2), next_attempt_at = NULL
-      WHERE id = $1 AND processed_at IS NULL`,
-    [id, attempts],
-  );
-}
-
-async function markProcessed(tx: EntityManager, id: string): Promise<boolean> {
-  const rows = await queryRows<{ id: string }>(
-    tx,
-    `UPDATE inbound_events SET processed_at = now(), next_attempt_at = NULL, last_error = NULL
-      WHERE id = $1 AND processed_at IS NULL RETURNING id`,
-    [id],
-  );
-  return rows.length > 0;
-}
-
-async function recordFailure(
-  manager: EntityManager,
-  id: string,
-  error: string,
-  dead: boolean,
-): Promise<void> {
-  await manager.query(
-    `UPDATE inbound_events SET last_error = $2, dead_at = CASE WHEN $3::boolean THEN now() END
-      WHERE id = $1 AND processed_at IS NULL AND dead_at IS NULL`,
-    [id, error.slice(0, 500), dead],
-  );
 }
