@@ -4,6 +4,7 @@ import { InvoicesModule } from '../invoices/invoices.module';
 import { MerchantsModule } from '../merchants/merchants.module';
 import { PaymentsModule } from '../payments/payments.module';
 import { PayPageController } from './pay-page.controller';
+import { PayPageQuery } from './pay-page.query';
 import { PayPageService } from './pay-page.service';
 
 @Module({
@@ -15,7 +16,7 @@ import { PayPageService } from './pay-page.service';
     ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: 60 }] }),
   ],
   controllers: [PayPageController],
-  providers: [PayPageService],
+  providers: [PayPageQuery, PayPageService],
   exports: [PayPageService],
 })
 export class PayPageModule {}

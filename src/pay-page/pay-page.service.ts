@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { formatKes } from '../common/money';
 import { formatNational, parseKenyanMobile } from '../common/phone';
 import type { Locale } from '../config/app-config';
-import { queryRows } from '../database/sql';
 import type { InvoiceRecord } from '../invoices/invoice.record';
 import { InvoicesService } from '../invoices/invoices.service';
 import type { MerchantRecord } from '../merchants/merchant.record';
@@ -13,15 +11,8 @@ import { customerText } from '../payments/mpesa/daraja-result-codes';
 import type { PaymentOutcome } from '../payments/payment-provider.port';
 import { PaymentsService } from '../payments/payments.service';
 import { fill, PAY_PAGE_TEXT } from './pay-page.i18n';
+import { type LatestPayment, type PaidReceipt, PayPageQuery } from './pay-page.query';
 import type { PayPageView } from './pay-page.render';
-
-export interface LatestPayment {
-  id: string;
-  status: 'initiating' | 'pending' | 'succeeded' | 'failed' | 'review';
-  outcome: string | null;
-  amount: number;
-  mpesaReceipt: string | null;
-}
 
 export interface PayStatus {
   state: string;
@@ -59,7 +50,8 @@ const OUTCOMES: readonly PaymentOutcome[] = [
 @Injectable()
 export class PayPageService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly dataSource: DataSource,
+    private readonly query: PayPageQuery,
     private readonly invoices: InvoicesService,
     private readonly merchants: MerchantsService,
     private readonly payments: PaymentsService,
@@ -176,59 +168,15 @@ export class PayPageService {
     return { ok: false, status: 409, code: result.reason, message: messages[result.reason] };
   }
 
-  async receipts(
-    invoiceId: string,
-  ): Promise<{ amount: number; receipt: string | null; completedAt: Date; phone: string }[]> {
-    const rows = await queryRows<{
-      paid_amount: number | null;
-      amount: number;
-      mpesa_receipt: string | null;
-      completed_at: Date;
-      phone: string;
-    }>(
-      this.dataSource,
-      `SELECT paid_amount, amount, mpesa_receipt, completed_at, phone FROM payments
-        WHERE invoice_id = $1 AND status = 'succeeded' ORDER BY completed_at, attempt`,
-      [invoiceId],
-    );
-    return rows.map((r) => ({
-      amount: Number(r.paid_amount ?? r.amount),
-      receipt: r.mpesa_receipt,
-      completedAt: new Date(r.completed_at),
-      phone: r.phone,
-    }));
+  receipts(invoiceId: string): Promise<PaidReceipt[]> {
+    return this.query.receipts(this.dataSource.manager, invoiceId);
   }
 
-  private async latestPayment(invoiceId: string): Promise<LatestPayment | null> {
-    const [row] = await queryRows<{
-      id: string;
-      status: LatestPayment['status'];
-      outcome: string | null;
-      amount: number;
-      paid_amount: number | null;
-      mpesa_receipt: string | null;
-    }>(
-      this.dataSource,
-      `SELECT id, status, outcome, amount, paid_amount, mpesa_receipt FROM payments
-        WHERE invoice_id = $1 ORDER BY attempt DESC LIMIT 1`,
-      [invoiceId],
-    );
-    if (!row) return null;
-    return {
-      id: row.id,
-      status: row.status,
-      outcome: row.outcome,
-      amount: Number(row.paid_amount ?? row.amount),
-      mpesaReceipt: row.mpesa_receipt,
-    };
+  private latestPayment(invoiceId: string): Promise<LatestPayment | null> {
+    return this.query.latestPayment(this.dataSource.manager, invoiceId);
   }
 
-  private async succeededCount(invoiceId: string): Promise<number> {
-    const [row] = await queryRows<{ n: string }>(
-      this.dataSource,
-      `SELECT count(*) AS n FROM payments WHERE invoice_id = $1 AND status = 'succeeded'`,
-      [invoiceId],
-    );
-    return Number(row?.n ?? 0);
+  private succeededCount(invoiceId: string): Promise<number> {
+    return this.query.succeededCount(this.dataSource.manager, invoiceId);
   }
 }
