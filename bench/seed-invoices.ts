@@ -12,6 +12,8 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options';
+import { InvoiceCohortQuery } from '../src/stats/invoice-cohort.query';
+import { StatsRollupRepository } from '../src/stats/stats-rollup.repository';
 import { StatsRollupService } from '../src/stats/stats-rollup.service';
 import { argValue, BENCH_DB, benchDatabaseUrl, withServer } from './bench-db';
 
@@ -150,7 +152,11 @@ async function main(): Promise<void> {
   const rollupSource = new DataSource(dataSourceOptions({ url }));
   await rollupSource.initialize();
   const buildStarted = performance.now();
-  const built = await new StatsRollupService(rollupSource).refreshAll();
+  const built = await new StatsRollupService(
+    rollupSource,
+    new StatsRollupRepository(),
+    new InvoiceCohortQuery(),
+  ).refreshAll();
   console.log(
     `stats rollup built: ${built.hours} hours in ${built.batches} batches, ${((performance.now() - buildStarted) / 1000).toFixed(1)} s`,
   );

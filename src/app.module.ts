@@ -49,6 +49,8 @@ const DOMAIN_MODULES = [
   PayPageModule,
   StatsModule,
   ReportsModule,
+  // Deletes and masks through the owners of the tables it ages out, so it sits above them.
+  RetentionModule,
 ];
 
 @Module({})
@@ -72,7 +74,6 @@ export class AppModule {
         RuntimeModule.forRoot({ clock: options.clock }),
         HealthModule,
         MetricsModule,
-        RetentionModule,
         ...(options.domain === false ? [] : DOMAIN_MODULES),
         ...(config.sandbox ? [SandboxModule] : []),
         ...(options.imports ?? []),

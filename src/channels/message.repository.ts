@@ -190,4 +190,26 @@ export class MessageRepository {
     );
     return rows.length > 0;
   }
+
+  /** Retention: how many messages were created before `before`. */
+  async countCreatedBefore(tx: EntityManager, before: Date): Promise<number> {
+    const [row] = await queryRows<{ n: string }>(
+      tx,
+      `SELECT count(*) AS n FROM messages WHERE created_at < $1`,
+      [before],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** Retention: deletes up to `limit` messages created before `before`; returns how many. */
+  async deleteCreatedBefore(tx: EntityManager, before: Date, limit: number): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      tx,
+      `DELETE FROM messages
+        WHERE id IN (SELECT id FROM messages WHERE created_at < $1 LIMIT $2)
+        RETURNING id`,
+      [before, limit],
+    );
+    return rows.length;
+  }
 }

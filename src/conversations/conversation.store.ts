@@ -85,4 +85,26 @@ export class ConversationStore {
       merchantId,
     ]);
   }
+
+  /** Retention: how many IDLE conversations were last changed before `before`. */
+  async countIdleBefore(tx: EntityManager, before: Date): Promise<number> {
+    const [row] = await queryRows<{ n: string }>(
+      tx,
+      `SELECT count(*) AS n FROM conversations WHERE state = 'IDLE' AND updated_at < $1`,
+      [before],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** Retention: deletes up to `limit` of those conversations; returns how many. */
+  async deleteIdleBefore(tx: EntityManager, before: Date, limit: number): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      tx,
+      `DELETE FROM conversations
+        WHERE id IN (SELECT id FROM conversations WHERE state = 'IDLE' AND updated_at < $1 LIMIT $2)
+        RETURNING id`,
+      [before, limit],
+    );
+    return rows.length;
+  }
 }

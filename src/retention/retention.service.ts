@@ -1,9 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { DeliveryService } from '../channels/delivery/delivery.service';
+import { MessageLog } from '../channels/delivery/message-log';
 import { AppConfig } from '../config/app-config';
-import { queryRows } from '../database/sql';
+import { ConversationsService } from '../conversations/conversations.service';
+import { InvoicesService } from '../invoices/invoices.service';
 import { Clock } from '../runtime/clock';
+import { InboundEventRepository } from '../runtime/inbound-event.repository';
 
 const DAY_MS = 86_400_000;
 const BATCH = 1_000;
@@ -22,11 +26,12 @@ export interface RetentionReport {
   invoicesMasked: number;
 }
 
+/** One rule, carried out by the owner of its table. */
 interface Rule {
   /** Counts what the rule would touch. */
-  count: string;
-  /** Touches at most $2 rows older than $1 and returns how many. */
-  apply: string;
+  count(tx: EntityManager, cutoff: Date): Promise<number>;
+  /** Touches at most `limit` rows older than `cutoff` and returns how many. */
+  apply(tx: EntityManager, cutoff: Date, limit: number): Promise<number>;
 }
 
 /**
@@ -34,47 +39,49 @@ interface Rule {
  * left, so it never holds long locks, and running it twice changes nothing the second time.
  * Payments (and the invoices they belong to) are kept: tax law wants them for 7 years.
  */
-const RULES = {
-  messages: {
-    count: `SELECT count(*) AS n FROM messages WHERE created_at < $1`,
-    apply: `DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE created_at < $1 LIMIT $2)`,
-  },
-  // A finished delivery keeps the rendered text it sent: it goes with the message metadata.
-  deliveries: {
-    count: `SELECT count(*) AS n FROM deliveries WHERE state IN ('DELIVERED', 'SMS_SENT', 'FAILED') AND updated_at < $1`,
-    apply: `DELETE FROM deliveries WHERE id IN (
-              SELECT id FROM deliveries WHERE state IN ('DELIVERED', 'SMS_SENT', 'FAILED') AND updated_at < $1 LIMIT $2)`,
-  },
-  inboundEvents: {
-    count: `SELECT count(*) AS n FROM inbound_events WHERE received_at < $1`,
-    apply: `DELETE FROM inbound_events WHERE id IN (SELECT id FROM inbound_events WHERE received_at < $1 LIMIT $2)`,
-  },
-  // A conversation back in IDLE has nothing in flight; its next message starts a new one.
-  conversations: {
-    count: `SELECT count(*) AS n FROM conversations WHERE state = 'IDLE' AND updated_at < $1`,
-    apply: `DELETE FROM conversations WHERE id IN (
-              SELECT id FROM conversations WHERE state = 'IDLE' AND updated_at < $1 LIMIT $2)`,
-  },
-  invoicePii: {
-    count: `SELECT count(*) AS n FROM invoices
-             WHERE closed_at < $1 AND state IN ('PAID', 'CANCELLED', 'EXPIRED') AND customer_phone NOT LIKE '%*%'`,
-    apply: `UPDATE invoices
-               SET customer_phone = substr(customer_phone, 1, 5) || '****' || right(customer_phone, 3)
-             WHERE id IN (SELECT id FROM invoices
-                           WHERE closed_at < $1 AND state IN ('PAID', 'CANCELLED', 'EXPIRED') AND customer_phone NOT LIKE '%*%'
-                           LIMIT $2)`,
-  },
-} satisfies Record<string, Rule>;
-
 @Injectable()
 export class RetentionService {
   private readonly logger = new Logger(RetentionService.name);
+  private readonly rules: Record<
+    'messages' | 'deliveries' | 'inboundEvents' | 'conversations' | 'invoicePii',
+    Rule
+  >;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly clock: Clock,
-  ) {}
+    messages: MessageLog,
+    deliveries: DeliveryService,
+    inboundEvents: InboundEventRepository,
+    conversations: ConversationsService,
+    invoices: InvoicesService,
+  ) {
+    this.rules = {
+      messages: {
+        count: (tx, cutoff) => messages.countCreatedBefore(tx, cutoff),
+        apply: (tx, cutoff, limit) => messages.deleteCreatedBefore(tx, cutoff, limit),
+      },
+      // A finished delivery keeps the rendered text it sent: it goes with the message metadata.
+      deliveries: {
+        count: (tx, cutoff) => deliveries.countFinishedBefore(tx, cutoff),
+        apply: (tx, cutoff, limit) => deliveries.deleteFinishedBefore(tx, cutoff, limit),
+      },
+      inboundEvents: {
+        count: (tx, cutoff) => inboundEvents.countReceivedBefore(tx, cutoff),
+        apply: (tx, cutoff, limit) => inboundEvents.deleteReceivedBefore(tx, cutoff, limit),
+      },
+      // A conversation back in IDLE has nothing in flight; its next message starts a new one.
+      conversations: {
+        count: (tx, cutoff) => conversations.countIdleBefore(tx, cutoff),
+        apply: (tx, cutoff, limit) => conversations.deleteIdleBefore(tx, cutoff, limit),
+      },
+      invoicePii: {
+        count: (tx, cutoff) => invoices.countPhonesToMask(tx, cutoff),
+        apply: (tx, cutoff, limit) => invoices.maskPhones(tx, cutoff, limit),
+      },
+    };
+  }
 
   async run(options: { dryRun: boolean }): Promise<RetentionReport> {
     const now = this.clock.now();
@@ -87,7 +94,9 @@ export class RetentionService {
       invoicePii: before(r.invoicePiiDays),
     };
     const step = (rule: Rule, cutoff: Date) =>
-      options.dryRun ? this.count(rule, cutoff) : this.applyInBatches(rule, cutoff);
+      options.dryRun
+        ? rule.count(this.dataSource.manager, cutoff)
+        : this.applyInBatches(rule, cutoff);
     const report: RetentionReport = {
       dryRun: options.dryRun,
       ranAt: now.toISOString(),
@@ -97,27 +106,21 @@ export class RetentionService {
         conversations: cutoffs.conversations.toISOString(),
         invoicePii: cutoffs.invoicePii.toISOString(),
       },
-      messagesDeleted: await step(RULES.messages, cutoffs.messages),
-      deliveriesDeleted: await step(RULES.deliveries, cutoffs.messages),
-      inboundEventsDeleted: await step(RULES.inboundEvents, cutoffs.inboundEvents),
-      conversationsDeleted: await step(RULES.conversations, cutoffs.conversations),
-      invoicesMasked: await step(RULES.invoicePii, cutoffs.invoicePii),
+      messagesDeleted: await step(this.rules.messages, cutoffs.messages),
+      deliveriesDeleted: await step(this.rules.deliveries, cutoffs.messages),
+      inboundEventsDeleted: await step(this.rules.inboundEvents, cutoffs.inboundEvents),
+      conversationsDeleted: await step(this.rules.conversations, cutoffs.conversations),
+      invoicesMasked: await step(this.rules.invoicePii, cutoffs.invoicePii),
     };
     this.logger.log({ msg: options.dryRun ? 'retention dry run' : 'retention applied', ...report });
     return report;
   }
 
-  private async count(rule: Rule, cutoff: Date): Promise<number> {
-    const [row] = await queryRows<{ n: string }>(this.dataSource, rule.count, [cutoff]);
-    return Number(row?.n ?? 0);
-  }
-
+  /** Each batch commits on its own. */
   private async applyInBatches(rule: Rule, cutoff: Date): Promise<number> {
     let total = 0;
     for (;;) {
-      // UPDATE and DELETE answer [rows, affected count] through TypeORM's postgres driver.
-      const result = await this.dataSource.query<[unknown[], number]>(rule.apply, [cutoff, BATCH]);
-      const affected = Number(result[1] ?? 0);
+      const affected = await rule.apply(this.dataSource.manager, cutoff, BATCH);
       total += affected;
       if (affected < BATCH) return total;
     }

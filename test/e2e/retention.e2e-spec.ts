@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { DataSource as TypeOrmDataSource } from 'typeorm';
 import { ManualClock } from '../../src/runtime/clock';
+import { RetentionModule } from '../../src/retention/retention.module';
 import { RetentionService } from '../../src/retention/retention.service';
 import { createTestApp, type TestApp } from '../utils/create-app';
 
@@ -21,7 +22,7 @@ describe('data retention', () => {
     )[0]!.customer_phone;
 
   beforeAll(async () => {
-    t = await createTestApp({}, { clock });
+    t = await createTestApp({}, { clock, imports: [RetentionModule] });
     db = t.app.get(TypeOrmDataSource);
     const phone = `+2547${String(Date.now()).slice(-8)}`;
     const [merchant] = await db.query(

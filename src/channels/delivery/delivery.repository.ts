@@ -153,4 +153,29 @@ export class DeliveryRepository {
     );
     return rows.length > 0;
   }
+
+  /** Retention: how many finished deliveries were last changed before `before`. */
+  async countFinishedBefore(tx: EntityManager, before: Date): Promise<number> {
+    const [row] = await queryRows<{ n: string }>(
+      tx,
+      `SELECT count(*) AS n FROM deliveries WHERE ${FINISHED} AND updated_at < $1`,
+      [before],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** Retention: deletes up to `limit` of those deliveries; returns how many. */
+  async deleteFinishedBefore(tx: EntityManager, before: Date, limit: number): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      tx,
+      `DELETE FROM deliveries
+        WHERE id IN (SELECT id FROM deliveries WHERE ${FINISHED} AND updated_at < $1 LIMIT $2)
+        RETURNING id`,
+      [before, limit],
+    );
+    return rows.length;
+  }
 }
+
+/** Deliveries no machine will move again. */
+const FINISHED = `state IN ('DELIVERED', 'SMS_SENT', 'FAILED')`;
