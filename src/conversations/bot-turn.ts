@@ -1,52 +1,44 @@
 import type { EntityManager } from 'typeorm';
 import type { InboundMessage } from '../common/messaging/inbound-message.port';
 import type { Locale } from '../config/app-config';
-import { enqueueOutbox } from '../runtime/outbox';
-import type { RuntimeSignals } from '../runtime/runtime-signals';
-import { type BotReply, MESSAGE_SEND, replyPayload } from './bot-reply';
+import type { DeliverPort } from '../runtime/deliver-port';
+import { type BotReply, replyPayload } from './bot-reply';
 
 /**
- * One inbound message being handled, inside one transaction. Reply rows and machine events
- * are keyed by the provider message id, so a redelivered webhook repeats nothing.
+ * One inbound message being handled, inside one transaction (invoices, payments and merchants
+ * it creates included). Reply rows and machine events are keyed by the provider message id, so
+ * a redelivered webhook repeats nothing.
  */
 export class BotTurn {
   private replies = 0;
   private events = 0;
-  private work?: { run: () => Promise<unknown>; then: (result: unknown) => Promise<void> };
-
-  /** The current transaction; a deferred step runs in a second one. */
-  manager!: EntityManager;
 
   constructor(
     readonly message: InboundMessage,
-    private readonly signals: RuntimeSignals,
+    /** The turn's transaction: the claim of the message, its effects and its replies commit together. */
+    readonly manager: EntityManager,
+    private readonly deliveries: DeliverPort,
     public locale: Locale,
   ) {}
-
-  /**
-   * Work that opens its own transaction (creating an invoice, a payment, a merchant) must not
-   * run inside ours: the caller rolls this turn back, runs `run` (idempotent by its key), then
-   * runs `then` in a fresh transaction.
-   */
-  defer<T>(run: () => Promise<T>, then: (result: T) => Promise<void>): void {
-    this.work = { run, then: (result) => then(result as T) };
-  }
-
-  get deferred() {
-    return this.work;
-  }
 
   get from(): string {
     return this.message.from;
   }
 
-  /** Queues a reply on the channel the person wrote on. */
+  /**
+   * Delivers a reply on the channel the person wrote on, in this turn's transaction: the
+   * delivery exists if and only if the turn commits. It is rendered in `locale` when it leaves.
+   */
   async reply(reply: BotReply, extra: { invoiceId?: string; conversationId?: string } = {}) {
     const index = this.replies++;
-    await enqueueOutbox(this.manager, this.signals, {
-      kind: MESSAGE_SEND,
-      idempotencyKey: `bot:${this.message.channel}:${this.message.id}:${index}`,
-      payload: replyPayload({ to: this.from, channel: this.message.channel, ...extra }, reply),
+    await this.deliveries.deliver(this.manager, {
+      key: `bot:${this.message.channel}:${this.message.id}:${index}`,
+      source: `bot:${this.message.channel}`,
+      message: replyPayload(
+        { to: this.from, channel: this.message.channel, ...extra },
+        reply,
+        this.locale,
+      ),
     });
   }
 

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { InboundMessage, InboundMessageHandler } from '../common/messaging/inbound-message.port';
+import type { InboundMessage } from '../common/messaging/inbound-message.port';
+import type { InboundDelivery } from '../runtime/inbound-queue';
 import { hashPhone } from '../common/logging/redact';
 import { queryRows } from '../database/sql';
 import { MERCHANT_COLUMNS, type MerchantRow, toMerchantRecord } from '../merchants/merchant.record';
-import { Clock } from '../runtime/clock';
+import { DeliverPort } from '../runtime/deliver-port';
 import { RuntimeSignals } from '../runtime/runtime-signals';
 import { BotTurn } from './bot-turn';
 import { CustomerMessages } from './customer-messages';
@@ -13,53 +14,34 @@ import { StrangerMessages } from './stranger-messages';
 /**
  * The bot behind both channels. The sender's number decides the role: a merchant's own
  * number, a number an invoice went to (customer), or anyone else. Each message is handled in
- * one transaction that starts by recording its id, so a redelivered webhook is a no-op.
+ * one transaction that starts by claiming its inbound event, so a redelivery is a no-op.
  */
 @Injectable()
-export class BotService implements InboundMessageHandler {
+export class BotService {
   private readonly logger = new Logger(BotService.name);
 
   constructor(
     private readonly signals: RuntimeSignals,
-    private readonly clock: Clock,
+    private readonly deliveries: DeliverPort,
     private readonly merchants: MerchantMessages,
     private readonly customers: CustomerMessages,
     private readonly strangers: StrangerMessages,
   ) {}
 
-  async handle(message: InboundMessage): Promise<void> {
-    const turn = new BotTurn(message, this.signals, 'en');
-    try {
-      await this.signals.transaction(async (manager) => {
-        turn.manager = manager;
-        if (!(await this.firstDelivery(turn))) return;
-        await this.route(turn);
-        // Nothing of this attempt may commit: the deferred step redoes its part in order.
-        if (turn.deferred) throw ROLLBACK;
-      });
-    } catch (error) {
-      if (error !== ROLLBACK) throw error;
-    }
-    const deferred = turn.deferred;
-    if (!deferred) return;
-    const result = await deferred.run();
+  /** `delivery` is the inbound queue's: claiming it inside the turn makes a redelivery a no-op. */
+  async handle(message: InboundMessage, delivery: InboundDelivery): Promise<void> {
     await this.signals.transaction(async (manager) => {
-      turn.manager = manager;
-      if (await this.firstDelivery(turn)) await deferred.then(result);
+      const turn = new BotTurn(message, manager, this.deliveries, 'en');
+      if (!(await this.firstDelivery(turn, delivery))) return;
+      await this.route(turn);
     });
   }
 
-  /** Records the message id; false when it was already handled (a redelivered webhook). */
-  private async firstDelivery(turn: BotTurn): Promise<boolean> {
-    const now = this.clock.now();
-    const fresh = await queryRows<{ id: string }>(
-      turn.manager,
-      `INSERT INTO inbound_events (provider, external_id, received_at, processed_at)
-       VALUES ('bot', $1, $2, $2) ON CONFLICT (provider, external_id) DO NOTHING RETURNING id`,
-      [`${turn.message.channel}:${turn.message.id}`, now],
-    );
-    if (fresh.length === 0) this.logger.debug(`duplicate ${turn.message.channel} message ignored`);
-    return fresh.length > 0;
+  /** Claims the message for this turn; false when it was already handled (a redelivery). */
+  private async firstDelivery(turn: BotTurn, delivery: InboundDelivery): Promise<boolean> {
+    const fresh = await delivery.claim(turn.manager);
+    if (!fresh) this.logger.debug(`duplicate ${turn.message.channel} message ignored`);
+    return fresh;
   }
 
   private async route(turn: BotTurn): Promise<void> {
@@ -99,5 +81,3 @@ export class BotService implements InboundMessageHandler {
     else await this.strangers.handle(turn);
   }
 }
-
-const ROLLBACK = new Error('bot turn deferred');

@@ -1,5 +1,4 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
-import { INBOUND_MESSAGE_HANDLER } from '../channels/inbound-message.port';
 import { InvoicesModule } from '../invoices/invoices.module';
 import { conversationDefinition } from '../machines/conversation.machine';
 import { MerchantsModule } from '../merchants/merchants.module';
@@ -7,6 +6,7 @@ import { PaymentsModule } from '../payments/payments.module';
 import { MachineRegistry } from '../runtime/machine-registry';
 import { BotService } from './bot.service';
 import { ConversationStore } from './conversation.store';
+import { ConversationsService } from './conversations.service';
 import { CustomerDirectory } from './customer-directory';
 import { CustomerMessages } from './customer-messages';
 import { MerchantCommands } from './merchant-commands';
@@ -14,22 +14,22 @@ import { MerchantMessages } from './merchant-messages';
 import { StrangerMessages } from './stranger-messages';
 
 /**
- * The WhatsApp/SMS bot: provides INBOUND_MESSAGE_HANDLER for the webhooks and registers the
+ * The WhatsApp/SMS bot (src/inbound/ hands it each recorded message) and the
  * conversation machine. Replies leave as 'message.send' outbox rows (the delivery module's job).
  */
 @Module({
   imports: [InvoicesModule, MerchantsModule, PaymentsModule],
   providers: [
     BotService,
-    { provide: INBOUND_MESSAGE_HANDLER, useExisting: BotService },
     ConversationStore,
+    ConversationsService,
     CustomerDirectory,
     MerchantCommands,
     MerchantMessages,
     CustomerMessages,
     StrangerMessages,
   ],
-  exports: [BotService, INBOUND_MESSAGE_HANDLER],
+  exports: [BotService, ConversationsService],
 })
 export class ConversationsModule implements OnModuleInit {
   constructor(private readonly registry: MachineRegistry) {}

@@ -145,16 +145,12 @@ export class CustomerMessages {
       return;
     }
     turn.locale = invoice.locale;
-    turn.defer(
-      () =>
-        this.payments.initiate({
-          invoiceRef: invoice.ref,
-          phone: turn.from,
-          source: `${turn.message.channel}:customer`,
-        }),
-      (result) =>
-        turn.reply(this.payReply(turn.locale, invoice, result), { invoiceId: invoice.id }),
-    );
+    const result = await this.payments.initiate(turn.manager, {
+      invoiceRef: invoice.ref,
+      phone: turn.from,
+      source: `${turn.message.channel}:customer`,
+    });
+    await turn.reply(this.payReply(turn.locale, invoice, result), { invoiceId: invoice.id });
   }
 
   private payReply(locale: Locale, invoice: CustomerInvoice, result: InitiatePaymentResult) {

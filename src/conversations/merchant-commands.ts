@@ -12,7 +12,6 @@ import { INVOICE_MACHINE_KIND, type InvoiceState } from '../machines/invoice.mac
 import type { MerchantRecord } from '../merchants/merchant.record';
 import { Clock } from '../runtime/clock';
 import { MachineRunner } from '../runtime/machine-runner';
-import { RuntimeSignals } from '../runtime/runtime-signals';
 import { textReply } from './bot-reply';
 import type { BotTurn } from './bot-turn';
 import type { CustomerRef } from './command-parser.types';
@@ -46,20 +45,17 @@ export class MerchantCommands {
     private readonly runner: MachineRunner,
     private readonly clock: Clock,
     private readonly directory: CustomerDirectory,
-    private readonly signals: RuntimeSignals,
   ) {}
 
-  /** Creates and sends at once; the message id keeps a redelivery from creating a second one. */
-  createInvoice(
+  /** Creates and sends at once, inside the turn: the reply and the invoice commit together. */
+  async createInvoice(
     turn: BotTurn,
     merchant: MerchantRecord,
     line: OneLineInvoice,
     idempotencyKey: string,
-  ): void {
-    turn.defer(
-      () => this.create(turn, merchant, line, idempotencyKey),
-      (invoice) => this.replyCreated(turn, invoice),
-    );
+  ): Promise<void> {
+    const invoice = await this.create(turn, merchant, line, idempotencyKey);
+    await this.replyCreated(turn, invoice);
   }
 
   async replyCreated(turn: BotTurn, invoice: InvoiceRecord): Promise<void> {
@@ -81,19 +77,16 @@ export class MerchantCommands {
     line: OneLineInvoice,
     idempotencyKey: string,
   ): Promise<InvoiceRecord> {
-    // Its own transaction until the bot creates invoices inside its turn (issue 14).
-    return this.signals.transaction((tx) =>
-      this.invoices.create(
-        tx,
-        merchant.id,
-        {
-          customerPhone: line.phone,
-          ...(line.name ? { customerName: line.name } : {}),
-          amount: line.amount,
-          description: line.description,
-        },
-        { idempotencyKey, source: `bot:${turn.message.channel}` },
-      ),
+    return this.invoices.create(
+      turn.manager,
+      merchant.id,
+      {
+        customerPhone: line.phone,
+        ...(line.name ? { customerName: line.name } : {}),
+        amount: line.amount,
+        description: line.description,
+      },
+      { idempotencyKey, source: `bot:${turn.message.channel}` },
     );
   }
 

@@ -337,21 +337,13 @@ export class MerchantMessages {
       description: draft.description,
     };
     const seq = conversation.context.seq;
-    turn.defer(
-      () =>
-        this.commands.create(turn, merchant, line, `bot:conversation:${conversation.id}:${seq}`),
-      async (invoice) => {
-        const current = await this.store.lock(turn.manager, turn.message.channel, turn.from, {
-          merchantId: merchant.id,
-          locale: merchant.locale,
-        });
-        // The flow moved on while the invoice was created: the summary still goes out.
-        if (current.state !== 'READY' || current.context.seq !== seq)
-          await this.commands.replyCreated(turn, invoice);
-        else
-          await this.send(turn, current, { type: 'SEND', ref: invoice.ref, invoiceId: invoice.id });
-      },
+    const invoice = await this.commands.create(
+      turn,
+      merchant,
+      line,
+      `bot:conversation:${conversation.id}:${seq}`,
     );
+    await this.send(turn, conversation, { type: 'SEND', ref: invoice.ref, invoiceId: invoice.id });
   }
 
   private async send(

@@ -7,7 +7,6 @@ import {
 } from '../machines/conversation.machine';
 import { MerchantsService } from '../merchants/merchants.service';
 import { MachineRunner } from '../runtime/machine-runner';
-import { RuntimeSignals } from '../runtime/runtime-signals';
 import { textReply } from './bot-reply';
 import type { BotTurn } from './bot-turn';
 import { charLength, normalizeText } from './command-parser.fields';
@@ -47,7 +46,6 @@ export class StrangerMessages {
     private readonly store: ConversationStore,
     private readonly runner: MachineRunner,
     private readonly merchants: MerchantsService,
-    private readonly signals: RuntimeSignals,
   ) {}
 
   /** A customer may become a merchant too: `register`, or a sign-up already under way. */
@@ -110,35 +108,26 @@ export class StrangerMessages {
       return;
     }
     const business = conversation.context.business ?? '';
-    turn.defer(
-      () =>
-        // Its own transaction until the bot registers merchants inside its turn (issue 14).
-        this.signals
-          .transaction((tx) =>
-            this.merchants.create(tx, { displayName: business, whatsappPhone: turn.from, locale }),
-          )
-          .catch((error: unknown) => {
-            if (error instanceof ConflictError) return null;
-            throw error;
-          }),
-      async (created) => {
-        const current = await this.store.read(turn.manager, turn.message.channel, turn.from, true);
-        if (!current) return;
-        if (!created) {
-          await this.send(turn, current, { type: 'CANCEL' });
-          return;
-        }
-        await this.store.attachMerchant(turn.manager, current.id, created.merchant.id);
-        this.logger.log(`merchant ${created.merchant.id} registered over ${turn.message.channel}`);
-        // No API key over chat: an operator hands it out when the merchant wants the API.
-        await this.send(turn, current, {
-          type: 'REGISTERED',
-          merchantId: created.merchant.id,
-          business,
-          locale,
-        });
-      },
-    );
+    const created = await this.merchants
+      .create(turn.manager, { displayName: business, whatsappPhone: turn.from, locale })
+      // Registered meanwhile from elsewhere (the insert does not abort the turn on a conflict).
+      .catch((error: unknown) => {
+        if (error instanceof ConflictError) return null;
+        throw error;
+      });
+    if (!created) {
+      await this.send(turn, conversation, { type: 'CANCEL' });
+      return;
+    }
+    await this.store.attachMerchant(turn.manager, conversation.id, created.merchant.id);
+    this.logger.log(`merchant ${created.merchant.id} registered over ${turn.message.channel}`);
+    // No API key over chat: an operator hands it out when the merchant wants the API.
+    await this.send(turn, conversation, {
+      type: 'REGISTERED',
+      merchantId: created.merchant.id,
+      business,
+      locale,
+    });
   }
 
   private async send(turn: BotTurn, conversation: ConversationRow, event: ConversationEvent) {

@@ -2,12 +2,18 @@ import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common'
 import { randomInt } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { InboundMessage } from '../../src/common/messaging/inbound-message.port';
+import { renderReply } from '../../src/common/i18n/render-reply';
 import {
+  isStructuredMessage,
   MESSAGE_SEND,
-  type OutboundMessagePayload,
+  type RenderedOutboundMessage,
 } from '../../src/common/messaging/outbound-message';
 import { BotService } from '../../src/conversations/bot.service';
+import { onceDelivery } from '../utils/inbound-delivery';
+import { DeliverPort } from '../../src/runtime/deliver-port';
+import { enqueueOutbox } from '../../src/runtime/outbox';
 import { OutboxHandlers } from '../../src/runtime/outbox-handlers';
+import { RuntimeSignals } from '../../src/runtime/runtime-signals';
 import { AdminModule } from '../../src/admin/admin.module';
 import { ConversationsModule } from '../../src/conversations/conversations.module';
 import { t as text } from '../../src/common/i18n/catalogue';
@@ -15,22 +21,43 @@ import { MerchantsService } from '../../src/merchants/merchants.service';
 import { ManualClock } from '../../src/runtime/clock';
 import { createTestApp, type TestApp } from '../utils/create-app';
 
-/** Every 'message.send' payload any test app delivered, in delivery order. */
-const captured: OutboundMessagePayload[] = [];
+/** Every 'message.send' payload any test app handled, in handling order. */
+const captured: Reply[] = [];
 
 let captureActive = false;
 
+/**
+ * Without the delivery module, the bot's deliveries land in the outbox as 'message.send' rows,
+ * rendered as they would leave, in the transaction that asked for them (a rolled-back turn
+ * leaves none): the tests read the replies from there.
+ */
 @Injectable()
 class CaptureRegistrar implements OnApplicationBootstrap {
-  constructor(private readonly handlers: OutboxHandlers) {}
+  constructor(
+    private readonly handlers: OutboxHandlers,
+    private readonly deliveries: DeliverPort,
+    private readonly signals: RuntimeSignals,
+  ) {}
 
-  /** After every module's init: when the real delivery module is mounted, it keeps the kind. */
+  /** After every module's init: when the real delivery module is mounted, it keeps the port. */
   onApplicationBootstrap(): void {
-    if (this.handlers.get(MESSAGE_SEND)) return;
+    if (this.deliveries.implemented) return;
     captureActive = true;
+    this.deliveries.implement(async (tx, request) => {
+      let payload: Record<string, unknown> = request.message;
+      if (isStructuredMessage(request.message)) {
+        const { reply, locale, ...rest } = request.message;
+        payload = { ...rest, ...renderReply(locale, reply) };
+      }
+      await enqueueOutbox(tx, this.signals, {
+        kind: MESSAGE_SEND,
+        idempotencyKey: request.key,
+        payload,
+      });
+    });
     this.handlers.register(MESSAGE_SEND, {
       handle: async (row) => {
-        captured.push(row.payload as OutboundMessagePayload);
+        captured.push(row.payload as Reply);
         return { status: 'done' };
       },
     });
@@ -61,7 +88,7 @@ function inbound(from: string, text: string, over: Partial<InboundMessage> = {})
 const tap = (from: string, buttonId: string, title = buttonId, over = {}) =>
   inbound(from, title, { type: 'button', buttonId, ...over });
 
-type Reply = OutboundMessagePayload & { replyKey: string; smsText?: string };
+type Reply = RenderedOutboundMessage & { replyKey: string; smsText?: string };
 
 /** The bot's replies to one number, from the outbox (the source of truth), oldest first. */
 async function repliesTo(db: DataSource, phone: string): Promise<Reply[]> {
@@ -89,13 +116,20 @@ async function waitFor<T>(
   }
 }
 
+function handOver(t: TestApp, message: InboundMessage): Promise<void> {
+  return t.app.get(BotService).handle(message, onceDelivery(message));
+}
+
 /** Sends messages one after the other and returns the keys of the replies they caused. */
 function chat(t: TestApp, phone: string) {
   const db = t.app.get(DataSource);
   const bot = t.app.get(BotService);
   return async (...messages: (string | InboundMessage)[]): Promise<Reply[]> => {
     const before = (await repliesTo(db, phone)).length;
-    for (const m of messages) await bot.handle(typeof m === 'string' ? inbound(phone, m) : m);
+    for (const m of messages) {
+      const message = typeof m === 'string' ? inbound(phone, m) : m;
+      await bot.handle(message, onceDelivery(message));
+    }
     return (await repliesTo(db, phone)).slice(before);
   };
 }
@@ -183,7 +217,7 @@ describe('merchant bot', () => {
     expect(bodyOf(replies[0])).toContain('KES 1,500');
 
     // The webhook delivers the same message again: nothing happens twice.
-    await app.app.get(BotService).handle(message);
+    await app.app.get(BotService).handle(message, onceDelivery(message));
     expect(await invoicesOf(m.id)).toHaveLength(1);
     expect(await repliesTo(db, m.phone)).toHaveLength(1);
     if (captureActive) await waitFor(async () => captured.some((p) => p.to === m.phone));
@@ -300,8 +334,8 @@ describe('merchant bot', () => {
     try {
       await m.say('invoice');
       await Promise.all([
-        app.app.get(BotService).handle(inbound(m.phone, 'help')),
-        other.app.get(BotService).handle(inbound(m.phone, 'help')),
+        handOver(app, inbound(m.phone, 'help')),
+        handOver(other, inbound(m.phone, 'help')),
       ]);
       const replies = await repliesTo(db, m.phone);
       expect(keys(replies)).toEqual(['flow_ask_customer', 'help_flow', 'help_flow']);

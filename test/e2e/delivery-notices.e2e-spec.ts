@@ -1,15 +1,12 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { Injectable, Module } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { DeliveryModule } from '../../src/channels/delivery/delivery.module';
 import { DeliveryService } from '../../src/channels/delivery/delivery.service';
-import { SmsSendHandler } from '../../src/channels/delivery/sms-send.handler';
-import {
-  INBOUND_MESSAGE_HANDLER,
-  type InboundMessage,
-  type InboundMessageHandler,
-} from '../../src/common/messaging/inbound-message.port';
+import { ChannelSendHandler } from '../../src/channels/delivery/channel-send.handler';
+import type { InboundMessage } from '../../src/common/messaging/inbound-message.port';
+import { BotService } from '../../src/conversations/bot.service';
+import { InboundModule } from '../../src/inbound/inbound.module';
 import {
   MESSAGE_SEND,
   type OutboundMessagePayload,
@@ -25,23 +22,15 @@ import { createTestApp, type TestApp } from '../utils/create-app';
 
 const newPhone = (): string => `+25471${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
 
-/** Stands in for the bot: records what the WhatsApp webhook hands over. */
-@Injectable()
-class RecordingInboundHandler implements InboundMessageHandler {
-  readonly received: InboundMessage[] = [];
-  handle(msg: InboundMessage): Promise<void> {
-    this.received.push(msg);
+/** Stands in for the bot: records what the inbound queue hands it. */
+function recordBotMessages(t: TestApp): InboundMessage[] {
+  const received: InboundMessage[] = [];
+  jest.spyOn(t.app.get(BotService), 'handle').mockImplementation((msg: InboundMessage) => {
+    received.push(msg);
     return Promise.resolve();
-  }
+  });
+  return received;
 }
-
-@Module({
-  providers: [
-    RecordingInboundHandler,
-    { provide: INBOUND_MESSAGE_HANDLER, useExisting: RecordingInboundHandler },
-  ],
-})
-class FakeBotModule {}
 
 async function eventually<T>(
   read: () => Promise<T>,
@@ -69,7 +58,7 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
     t = await createTestApp(
       {},
       {
-        imports: [InvoicesModule, DeliveryModule, FakeBotModule],
+        imports: [InvoicesModule, DeliveryModule, InboundModule],
         clock: new ManualClock(new Date()),
       },
     );
@@ -225,7 +214,7 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
     );
     // As if the process died after Africa's Talking accepted, before the machine heard of it.
     await db.query(`UPDATE deliveries SET state = 'SMS_PENDING' WHERE id = $1`, [deliveryId]);
-    const result = await t.app.get(SmsSendHandler).handle({
+    const result = await t.app.get(ChannelSendHandler).handle('sms', {
       id: String(row.id),
       kind: row.kind,
       payload: row.payload,
@@ -241,17 +230,17 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
     expect(await inbox(phone)).toHaveLength(1);
   });
 
-  it('inbound WhatsApp messages reach INBOUND_MESSAGE_HANDLER after the window is recorded', async () => {
+  it('inbound WhatsApp messages reach the bot after the window is recorded', async () => {
     const phone = newPhone();
-    const handler = t.app.get(RecordingInboundHandler);
+    const received = recordBotMessages(t);
     await request(t.url)
       .post(`/sandbox/whatsapp/control/users/${phone}/inbound`)
       .send({ templateButtonPayload: 'pay:INV-ABC234', profileName: 'Wanjiru' })
       .expect(200);
     const got = await eventually(
-      () => Promise.resolve(handler.received.filter((m) => m.from === phone)),
+      () => Promise.resolve(received.filter((m) => m.from === phone)),
       (m) => m.length === 1,
-      'the inbound message at the handler',
+      'the inbound message at the bot',
     );
     expect(got[0]).toMatchObject({
       channel: 'whatsapp',
@@ -263,15 +252,19 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
     expect(got[0].id).toMatch(/^wamid\./);
   });
 
-  it('inbound SMS reach the same INBOUND_MESSAGE_HANDLER', async () => {
+  it('inbound SMS reach the same bot', async () => {
     const phone = newPhone();
-    const handler = t.app.get(RecordingInboundHandler);
+    const received = recordBotMessages(t);
     const res = await request(t.url)
       .post('/sandbox/africastalking/control/inbound')
       .send({ from: phone.replace('+254', '0'), text: 'PAY INV-ABC234' })
       .expect(200);
     expect(res.body.callbackStatus).toBe(200);
-    const got = handler.received.filter((m) => m.from === phone);
+    const got = await eventually(
+      () => Promise.resolve(received.filter((m) => m.from === phone)),
+      (m) => m.length === 1,
+      'the inbound SMS at the bot',
+    );
     expect(got).toEqual([
       expect.objectContaining({
         channel: 'sms',

@@ -2,27 +2,24 @@ import { randomBytes, randomInt } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { InboundMessage } from '../../src/common/messaging/inbound-message.port';
-import { SmsInboundSweeper } from '../../src/channels/sms/sms-inbound.sweeper';
-import { WhatsAppWebhookService } from '../../src/channels/whatsapp/whatsapp-webhook.service';
 import { BotService } from '../../src/conversations/bot.service';
 import { MerchantsService } from '../../src/merchants/merchants.service';
 import { createTestApp, type TestApp } from '../utils/create-app';
 
 /**
- * Inbound never stranded (issue 13, item 4), over the whole product: an inbound SMS whose handling
- * failed after Africa's Talking stopped retrying is handled later by the scheduled sweeper; one
- * that keeps failing, and likewise a WhatsApp message, ends dead after INBOUND_MAX_ATTEMPTS runs,
- * listed by the admin API and counted by the metric, and can be replayed from there.
+ * Inbound never stranded, over the whole product: a webhook records the event and its
+ * 'inbound.<provider>' outbox row and answers 200; an SMS or WhatsApp message whose handling
+ * failed is run again by the outbox with backoff; one that keeps failing ends dead after
+ * INBOUND_MAX_ATTEMPTS runs, listed by the admin API and counted by the metric, and can be
+ * replayed from there.
  */
 const ADMIN_KEY = 'inbound-e2e-admin-key-0123456789abcdef';
 const MAX_ATTEMPTS = 5;
-/** The Africa's Talking simulator tries a callback four times (0, +250 ms, +1 s, +3 s). */
-const AT_TRIES = 4;
 
 const newPhone = (): string => `+25471${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('inbound events: scheduled sweeper, bounded attempts, dead events in admin API and metric', () => {
+describe('inbound events: on the outbox, bounded attempts, dead events in admin API and metric', () => {
   let t: TestApp;
   let db: DataSource;
   let failing = true;
@@ -49,11 +46,24 @@ describe('inbound events: scheduled sweeper, bounded attempts, dead events in ad
         externalId,
       ])
     )[0];
-  /** Stand-in for waiting out the backoff: the event is due now. */
+  /** Stand-in for waiting out the backoff: the event's outbox row is due now. */
   const dueNow = (id: string) =>
     db.query(
-      `UPDATE inbound_events SET next_attempt_at = now() WHERE id = $1 AND dead_at IS NULL`,
-      [id],
+      `UPDATE outbox SET next_attempt_at = now()
+        WHERE kind LIKE 'inbound.%' AND payload->>'inboundEventId' = $1 AND status = 'pending'`,
+      [String(id)],
+    );
+  /** Runs the event again and again (skipping the backoff) until `done` says so. */
+  const runUntil = async (provider: string, externalId: string, done: (r: any) => boolean) =>
+    waitFor(
+      'the event to settle',
+      async () => {
+        const r = await row(provider, externalId);
+        if (r && done(r)) return r;
+        if (r) await dueNow(r.id);
+        return null;
+      },
+      30_000,
     );
   const metric = async (series: string): Promise<number> => {
     const text = await (await fetch(`${t.url}/metrics`)).text();
@@ -77,18 +87,10 @@ describe('inbound events: scheduled sweeper, bounded attempts, dead events in ad
       .expect(200);
     return res.body as { id: string; callbackStatus: number };
   };
-  /** AT has made all its tries (each one a handler run, each one failed). */
-  const afterAtGaveUp = (externalId: string) =>
-    waitFor('AT to stop retrying', async () => {
-      const r = await row('africastalking', externalId);
-      return r?.attempts >= AT_TRIES && r.last_error !== null && r;
-    });
-
   beforeAll(async () => {
     t = await createTestApp(
       {
         ADMIN_API_KEY: ADMIN_KEY,
-        SMS_INBOUND_SWEEP_INTERVAL_SECONDS: '1',
         INBOUND_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
       },
       { full: true },
@@ -97,11 +99,11 @@ describe('inbound events: scheduled sweeper, bounded attempts, dead events in ad
     // The bot behind both channels: down while `failing`, itself otherwise.
     const bot = t.app.get(BotService);
     const original = bot.handle.bind(bot);
-    jest.spyOn(bot, 'handle').mockImplementation((message: InboundMessage) => {
+    jest.spyOn(bot, 'handle').mockImplementation((message, delivery) => {
       botCalls.push(message);
       return failing
         ? Promise.reject(new Error(`bot down on "${message.text}"`))
-        : original(message);
+        : original(message, delivery);
     });
   });
   afterAll(async () => {
@@ -113,27 +115,29 @@ describe('inbound events: scheduled sweeper, bounded attempts, dead events in ad
     botCalls = [];
   });
 
-  it('an SMS whose handling failed after AT stopped retrying is handled later by the scheduled sweeper', async () => {
+  it('an SMS is answered 200 at once, and its failed handling is run again until the bot is back', async () => {
     const phone = newPhone();
     const sms = await smsFromAt(phone, 'help');
-    expect(sms.callbackStatus).toBe(503);
+    expect(sms.callbackStatus).toBe(200);
     const externalId = `inbound:${sms.id}`;
-    const failed = await afterAtGaveUp(externalId);
-    expect(failed).toMatchObject({ processed_at: null, dead_at: null, attempts: AT_TRIES });
-    expect(failed.last_error).toBe('Error');
-    // Not given up: due again after the backoff of its 4th failure (8–16 s).
-    expect(new Date(failed.next_attempt_at).getTime()).toBeGreaterThan(Date.now());
+    const failed = await waitFor('the first run to fail', async () => {
+      const r = await row('africastalking', externalId);
+      return r?.last_error !== null && r?.attempts >= 1 && r;
+    });
+    expect(failed).toMatchObject({ processed_at: null, dead_at: null, last_error: 'Error' });
+    const pending = (await listed('?status=pending&provider=africastalking')).items.find(
+      (i) => i.id === String(failed.id),
+    );
+    expect(pending).toMatchObject({ status: 'pending', lastError: 'Error' });
 
     failing = false;
-    await dueNow(failed.id);
-    const done = await waitFor('the sweeper', async () => {
-      const r = await row('africastalking', externalId);
-      return r.processed_at !== null && r;
-    });
-    expect(done).toMatchObject({ attempts: AT_TRIES + 1, dead_at: null });
-    expect(botCalls.filter((m) => m.id === sms.id)).toHaveLength(AT_TRIES + 1);
+    const done = await runUntil('africastalking', externalId, (r) => r.processed_at !== null);
+    expect(done).toMatchObject({ dead_at: null });
+    expect(botCalls.filter((m) => m.id === sms.id)).toHaveLength(done.attempts);
     expect(botCalls.at(-1)).toMatchObject({ channel: 'sms', from: phone, text: 'help' });
-    expect((await listed('?status=pending')).items.map((i) => i.id)).not.toContain(failed.id);
+    expect((await listed('?status=pending')).items.map((i) => i.id)).not.toContain(
+      String(failed.id),
+    );
   });
 
   it('an SMS that keeps failing ends dead: listed by the admin API, counted by the metric, and replayable', async () => {
@@ -141,27 +145,16 @@ describe('inbound events: scheduled sweeper, bounded attempts, dead events in ad
     const phone = newPhone();
     const text = `invoice 0712${randomInt(100_000, 999_999)} 1500 Logo`;
     const sms = await smsFromAt(phone, text);
+    expect(sms.callbackStatus).toBe(200);
     const externalId = `inbound:${sms.id}`;
-    const failed = await afterAtGaveUp(externalId);
-
-    // Still pending: listed as such, with its attempts and the type of its last error.
-    const pending = (await listed('?status=pending&provider=africastalking')).items.find(
-      (i) => i.id === failed.id,
-    );
-    expect(pending).toMatchObject({ status: 'pending', attempts: AT_TRIES, lastError: 'Error' });
-
-    await dueNow(failed.id);
-    const dead = await waitFor('the event to die', async () => {
-      const r = await row('africastalking', externalId);
-      return r.dead_at !== null && r;
-    });
+    const dead = await runUntil('africastalking', externalId, (r) => r.dead_at !== null);
     expect(dead).toMatchObject({
       attempts: MAX_ATTEMPTS,
       processed_at: null,
       next_attempt_at: null,
     });
     expect(botCalls.filter((m) => m.id === sms.id)).toHaveLength(MAX_ATTEMPTS);
-    // Dead is final: the sweeper leaves it alone.
+    // Dead is final: the outbox leaves it alone.
     await sleep(1_500);
     expect((await row('africastalking', externalId)).attempts).toBe(MAX_ATTEMPTS);
 
@@ -210,7 +203,7 @@ describe('inbound events: scheduled sweeper, bounded attempts, dead events in ad
       .expect((res) => expect(res.body.code).toBe('inbound_event_processed'));
   });
 
-  it('a WhatsApp message whose handling keeps failing is replayed a bounded number of times, then dead', async () => {
+  it('a WhatsApp message whose handling keeps failing is run a bounded number of times, then dead', async () => {
     const deadBefore = await metric(DEAD_WA);
     const from = `2547${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
     const wamid = `wamid.TEST${randomBytes(12).toString('hex').toUpperCase()}`;
@@ -253,19 +246,12 @@ describe('inbound events: scheduled sweeper, bounded attempts, dead events in ad
     });
     expect(first).toMatchObject({ processed_at: null, dead_at: null, last_error: 'Error' });
 
-    const webhooks = t.app.get(WhatsAppWebhookService);
-    for (let i = 0; i < 3 * MAX_ATTEMPTS; i++) {
-      const r = await row('whatsapp', wamid);
-      if (r.dead_at !== null) break;
-      await dueNow(r.id);
-      await webhooks.replayUnprocessed({ olderThanMs: 0 });
-    }
-    const dead = await row('whatsapp', wamid);
+    const dead = await runUntil('whatsapp', wamid, (r) => r.dead_at !== null);
     expect(dead).toMatchObject({ attempts: MAX_ATTEMPTS, processed_at: null, last_error: 'Error' });
     expect(dead.dead_at).not.toBeNull();
     expect(botCalls.filter((m) => m.id === wamid)).toHaveLength(MAX_ATTEMPTS);
-    // Not replayed any more, even when asked.
-    await webhooks.replayUnprocessed({ olderThanMs: 0 });
+    // Not run any more.
+    await sleep(1_500);
     expect((await row('whatsapp', wamid)).attempts).toBe(MAX_ATTEMPTS);
 
     const item = (await listed('?provider=whatsapp')).items.find((i) => i.externalId === wamid);
@@ -291,8 +277,7 @@ describe('inbound events: scheduled sweeper, bounded attempts, dead events in ad
       [externalId],
     );
     try {
-      await t.app.get(SmsInboundSweeper).sweep();
-      await t.app.get(WhatsAppWebhookService).replayUnprocessed({ olderThanMs: 0 });
+      await sleep(1_500);
       expect(await row('mpesa', externalId)).toMatchObject({
         processed_at: null,
         dead_at: null,
