@@ -45,7 +45,7 @@ export class OrphanCallbackMatcher {
 
   /** A callback just recorded (or locked) by the caller, that matched no stored push. */
   async matchCallback(
-    manager: EntityManager,
+    tx: EntityManager,
     event: { id: string; receivedAt: Date },
     callback: StkCallback,
   ): Promise<OrphanMatch> {
@@ -56,7 +56,7 @@ export class OrphanCallbackMatcher {
     }
     const paidAt = transactionTime(callback.transactionDate) ?? event.receivedAt;
     const candidates = (
-      await this.payments.lockOrphanCandidates(manager, {
+      await this.payments.lockOrphanCandidates(tx, {
         amount: callback.amount,
         startedFrom: new Date(paidAt.getTime() - PROMPT_WINDOW_MS - MATCH_CLOCK_SKEW_MS),
         startedTo: new Date(paidAt.getTime() + MATCH_CLOCK_SKEW_MS),
@@ -72,7 +72,7 @@ export class OrphanCallbackMatcher {
     if (candidates.length === 1) {
       const [payment] = candidates;
       await this.payments.attachOrphanCheckout(
-        manager,
+        tx,
         payment.id,
         {
           checkoutRequestId: callback.checkoutRequestId,
@@ -80,8 +80,8 @@ export class OrphanCallbackMatcher {
         },
         now,
       );
-      await this.results.applyFinalResult(manager, payment.id, toFinalResult(callback), SOURCE);
-      await this.markProcessed(manager, event.id, now);
+      await this.results.applyFinalResult(tx, payment.id, toFinalResult(callback), SOURCE);
+      await this.markProcessed(tx, event.id, now);
       this.logger.warn(
         { paymentId: payment.id, checkoutRequestId: callback.checkoutRequestId },
         'orphan M-PESA success matched to an unanswered push by amount and time',
@@ -93,15 +93,15 @@ export class OrphanCallbackMatcher {
       `orphan_callback: M-PESA success ${callback.mpesaReceipt ?? callback.checkoutRequestId} ` +
       `matches ${candidates.length} unanswered pushes of KES ${callback.amount}`;
     for (const payment of candidates) {
-      await this.payments.holdForOrphanReview(manager, payment.id, {
+      await this.payments.holdForOrphanReview(tx, payment.id, {
         eventId: event.id,
         paidAmount: callback.amount,
         reason: reason.slice(0, 500),
         at: now,
       });
-      await this.results.notifyReview(manager, payment);
+      await this.results.notifyReview(tx, payment);
     }
-    await this.markProcessed(manager, event.id, now);
+    await this.markProcessed(tx, event.id, now);
     this.logger.warn(
       { paymentIds: candidates.map((p) => p.id), checkoutRequestId: callback.checkoutRequestId },
       'orphan M-PESA success matches several pushes: held for review',
@@ -114,30 +114,30 @@ export class OrphanCallbackMatcher {
    * arrived for it already is waiting, unprocessed, in inbound_events.
    */
   async matchPayment(
-    manager: EntityManager,
+    tx: EntityManager,
     payment: Pick<PaymentRow, 'id' | 'amount' | 'push_started_at'>,
   ): Promise<boolean> {
     if (!payment.push_started_at) return false;
     const since = new Date(new Date(payment.push_started_at).getTime() - MATCH_CLOCK_SKEW_MS);
     // Successes only: an STK callback's key ends with its ResultCode.
-    const events = await this.inboundEvents.lockOpenByKeySuffix(manager, 'mpesa', ':0', since, 200);
+    const events = await this.inboundEvents.lockOpenByKeySuffix(tx, 'mpesa', ':0', since, 200);
     for (const event of events) {
       const callback = parseStkCallback(event.payload);
       if (!callback || callback.amount !== Number(payment.amount)) continue;
       const match = await this.matchCallback(
-        manager,
+        tx,
         { id: event.id, receivedAt: event.receivedAt },
         callback,
       );
       if (match === 'none') continue;
-      const status = await this.payments.findStatus(manager, payment.id);
+      const status = await this.payments.findStatus(tx, payment.id);
       if (status !== null && status !== 'pending') return true;
     }
     return false;
   }
 
-  private async markProcessed(manager: EntityManager, eventId: string, now: Date): Promise<void> {
-    await this.inboundEvents.markProcessed(manager, eventId, now);
+  private async markProcessed(tx: EntityManager, eventId: string, now: Date): Promise<void> {
+    await this.inboundEvents.markProcessed(tx, eventId, now);
   }
 }
 

@@ -99,13 +99,13 @@ export class PaymentResultsService {
    * this CheckoutRequestID): applied now, in the caller's transaction.
    */
   async applyEarlyCallbacks(
-    manager: EntityManager,
+    tx: EntityManager,
     paymentId: string,
     checkoutRequestId: string,
     source: string,
   ): Promise<number> {
     const events = await this.inboundEvents.lockOpenByKeyPrefix(
-      manager,
+      tx,
       'mpesa',
       `${checkoutRequestId}:`,
     );
@@ -113,10 +113,10 @@ export class PaymentResultsService {
     for (const event of events) {
       const callback = parseStkCallback(event.payload);
       if (callback && callback.checkoutRequestId === checkoutRequestId) {
-        await this.applyFinalResult(manager, paymentId, toFinalResult(callback), source);
+        await this.applyFinalResult(tx, paymentId, toFinalResult(callback), source);
         applied += 1;
       }
-      await this.inboundEvents.markProcessed(manager, event.id, this.clock.now());
+      await this.inboundEvents.markProcessed(tx, event.id, this.clock.now());
     }
     return applied;
   }
@@ -126,26 +126,23 @@ export class PaymentResultsService {
    * another attempt meanwhile, or closed) is an overpayment, flagged for a refund: never dropped.
    */
   private async settle(
-    manager: EntityManager,
+    tx: EntityManager,
     payment: PaymentRow,
     result: FinalResult,
     source: string,
     now: Date,
     dedupeKey: string,
   ): Promise<ApplyOutcome> {
-    if (
-      result.receipt !== undefined &&
-      (await this.receiptTaken(manager, payment, result.receipt))
-    ) {
+    if (result.receipt !== undefined && (await this.receiptTaken(tx, payment, result.receipt))) {
       return { applied: false, reason: 'already_final' };
     }
     const paid = result.amount ?? Number(payment.amount);
-    const invoice = await this.invoices.lockBalance(manager, payment.invoice_id);
+    const invoice = await this.invoices.lockBalance(tx, payment.invoice_id);
     const owed =
       !invoice || CLOSED_INVOICE_STATES.has(invoice.state)
         ? 0
         : Math.max(0, invoice.amount - invoice.amountPaid);
-    await this.payments.markSucceeded(manager, payment.id, {
+    await this.payments.markSucceeded(tx, payment.id, {
       resultDesc: describe(result),
       receipt: result.receipt ?? null,
       paidAmount: paid,
@@ -161,12 +158,12 @@ export class PaymentResultsService {
         // A query-confirmed payment has no receipt yet; the machine only records it.
         receipt: result.receipt ?? `QUERY-${payment.checkout_request_id ?? payment.id}`,
       },
-      { manager, source, dedupeKey },
+      { manager: tx, source, dedupeKey },
     );
     const overpaid = sent.accepted ? Math.max(0, paid - owed) : paid;
     if (overpaid > 0) {
       const reason = `overpayment: KES ${overpaid} beyond what the invoice owed; refund due`;
-      await this.payments.flagOverpaid(manager, payment.id, overpaid, reason, now);
+      await this.payments.flagOverpaid(tx, payment.id, overpaid, reason, now);
       this.logger.warn(
         { paymentId: payment.id, overpaid, invoiceState: invoice?.state ?? null, source },
         'payment received beyond the balance: flagged for refund',
@@ -182,29 +179,29 @@ export class PaymentResultsService {
    * result, a query that said otherwise): it still counts.
    */
   private async lateSuccess(
-    manager: EntityManager,
+    tx: EntityManager,
     payment: PaymentRow,
     result: FinalResult,
     source: string,
     now: Date,
   ): Promise<ApplyOutcome> {
     if (result.amount !== undefined && result.amount !== Number(payment.amount)) {
-      return this.flagForReview(manager, payment, result, now);
+      return this.flagForReview(tx, payment, result, now);
     }
     this.logger.warn(
       { paymentId: payment.id, previousOutcome: payment.outcome, source },
       'success for a payment already failed: settling it',
     );
-    return this.settle(manager, payment, result, source, now, `payment:${payment.id}:late`);
+    return this.settle(tx, payment, result, source, now, `payment:${payment.id}:late`);
   }
 
   /** The same receipt credited to another payment already: this is the same money again. */
   private async receiptTaken(
-    manager: EntityManager,
+    tx: EntityManager,
     payment: PaymentRow,
     receipt: string,
   ): Promise<boolean> {
-    const other = await this.payments.findOtherIdWithReceipt(manager, receipt, payment.id);
+    const other = await this.payments.findOtherIdWithReceipt(tx, receipt, payment.id);
     if (!other) return false;
     this.logger.warn(
       { paymentId: payment.id, creditedTo: other },
@@ -218,13 +215,13 @@ export class PaymentResultsService {
    * person, the invoice is left alone, and the merchant is told.
    */
   private async flagForReview(
-    manager: EntityManager,
+    tx: EntityManager,
     payment: PaymentRow,
     result: FinalResult,
     now: Date,
   ): Promise<ApplyOutcome> {
     const reason = `amount_mismatch: asked ${payment.amount}, M-PESA reported ${result.amount}`;
-    await this.payments.holdForAmountReview(manager, payment.id, {
+    await this.payments.holdForAmountReview(tx, payment.id, {
       resultCode: result.resultCode,
       resultDesc: describe(result),
       receipt: result.receipt ?? null,
@@ -232,14 +229,14 @@ export class PaymentResultsService {
       reason,
       at: now,
     });
-    await this.notifyReview(manager, payment);
+    await this.notifyReview(tx, payment);
     this.logger.warn({ paymentId: payment.id, reason }, 'payment flagged for review');
     return { applied: true, status: 'review' };
   }
 
   /** Tells the merchant that a payment of theirs waits for a person. */
-  async notifyReview(manager: EntityManager, payment: PaymentRow): Promise<void> {
-    await this.outbox.enqueue(manager, {
+  async notifyReview(tx: EntityManager, payment: PaymentRow): Promise<void> {
+    await this.outbox.enqueue(tx, {
       kind: 'merchant.notify',
       idempotencyKey: `payment:${payment.id}:review`,
       payload: { invoiceId: payment.invoice_id, paymentId: payment.id, topic: 'payment_review' },
@@ -253,7 +250,7 @@ export class PaymentResultsService {
    * its amount (flagged, for reconciliation).
    */
   private async completeReceipt(
-    manager: EntityManager,
+    tx: EntityManager,
     payment: PaymentRow,
     result: FinalResult,
     now: Date,
@@ -266,7 +263,7 @@ export class PaymentResultsService {
     ) {
       // The query said "paid" without an amount; the callback now says another amount.
       const reason = `late callback amount ${result.amount} differs from ${payment.amount}`;
-      await this.payments.flagIfUnflagged(manager, payment.id, reason, now);
+      await this.payments.flagIfUnflagged(tx, payment.id, reason, now);
       this.logger.warn({ paymentId: payment.id, reason }, 'confirmed payment flagged for review');
       return;
     }
@@ -275,9 +272,9 @@ export class PaymentResultsService {
       payment.mpesa_receipt === null &&
       result.resultCode === 0 &&
       result.receipt !== undefined &&
-      !(await this.receiptTaken(manager, payment, result.receipt))
+      !(await this.receiptTaken(tx, payment, result.receipt))
     ) {
-      await this.payments.setReceiptIfMissing(manager, payment.id, result.receipt, now);
+      await this.payments.setReceiptIfMissing(tx, payment.id, result.receipt, now);
     }
   }
 }
