@@ -39,8 +39,8 @@ export class RuntimeModule {
         TimerService,
         TransitionRepository,
       ],
-      // The runtime is the bottom layer: any feature may use its inbound-event ledger, outbox
-      // and timers (the repositories of the runner's own tables stay inside).
+      // The runtime is the bottom layer: any feature may use its inbound-event ledger, outbox,
+      // timers and transition audit (the machine-row statements stay the runner's own).
       exports: [
         Clock,
         MachineRegistry,
@@ -51,6 +51,7 @@ export class RuntimeModule {
         MachineInspector,
         InboundQueue,
         InboundEventRepository,
+        TransitionRepository,
         OutboxService,
         TimerService,
       ],
