@@ -45,8 +45,6 @@ export interface RetentionConfig {
 export interface InboundConfig {
   /** Handler runs per event before it is marked dead. */
   maxAttempts: number;
-  /** Seconds between runs of the inbound SMS sweeper. */
-  smsSweepIntervalSeconds: number;
 }
 
 export interface OutboxConfig {

@@ -85,13 +85,6 @@ export class EnvironmentVariables {
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(3600)
-  SMS_INBOUND_SWEEP_INTERVAL_SECONDS?: number;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
   @Max(256)
   OUTBOX_CONCURRENCY?: number;
 

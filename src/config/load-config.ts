@@ -142,7 +142,6 @@ export function loadConfig(rawEnv: Env = process.env): AppConfig {
     },
     inbound: {
       maxAttempts: Number(env.INBOUND_MAX_ATTEMPTS ?? 8),
-      smsSweepIntervalSeconds: Number(env.SMS_INBOUND_SWEEP_INTERVAL_SECONDS ?? 5),
     },
     retention: {
       messagesDays: Number(env.RETENTION_MESSAGES_DAYS ?? 90),
