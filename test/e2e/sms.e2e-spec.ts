@@ -1,17 +1,13 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { Injectable, Module } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { SmsChannel } from '../../src/channels/sms/africastalking.client';
-import { SmsDeliveryReportService } from '../../src/channels/sms/sms-delivery-report.service';
-import {
-  SMS_INBOUND_HANDLER,
-  type SmsInboundHandler,
-  type SmsInboundMessage,
-} from '../../src/channels/sms/sms-inbound.port';
-import { SmsInboundService } from '../../src/channels/sms/sms-inbound.service';
 import { SmsModule } from '../../src/channels/sms/sms.module';
+import type { InboundMessage } from '../../src/common/messaging/inbound-message.port';
 import { AppConfig } from '../../src/config/app-config';
+import { BotService } from '../../src/conversations/bot.service';
+import { InboundModule } from '../../src/inbound/inbound.module';
+import { RuntimePollers } from '../../src/runtime/runtime-pollers';
 import { AfricasTalkingSimulatorState } from '../../src/sandbox/africastalking/africastalking-simulator.state';
 import { createTestApp, type TestApp } from '../utils/create-app';
 
@@ -33,29 +29,40 @@ async function eventually<T>(
   }
 }
 
-/** The bot stand-in: records what reaches the port, and can be told to fail. */
-const handled: SmsInboundMessage[] = [];
+/** The bot stand-in: records what the inbound queue hands it, and can be told to fail. */
+const handled: InboundMessage[] = [];
 let failNextHandles = 0;
 
-@Injectable()
-class RecordingInboundHandler implements SmsInboundHandler {
-  handle(msg: SmsInboundMessage): Promise<void> {
+/** On the prototype, before the app starts: its outbox drains right at bootstrap. */
+function standInForTheBot(): jest.SpyInstance {
+  return jest.spyOn(BotService.prototype, 'handle').mockImplementation((msg: InboundMessage) => {
     if (failNextHandles > 0) {
       failNextHandles -= 1;
       return Promise.reject(new Error(`bot crashed on "${msg.text}"`));
     }
     handled.push(msg);
     return Promise.resolve();
-  }
+  });
 }
 
-@Module({ providers: [{ provide: SMS_INBOUND_HANDLER, useClass: RecordingInboundHandler }] })
-class TestInboundModule {}
+/** The outbox rows that carry one recorded Africa's Talking event to its consumer. */
+const queuedRuns = (ds: DataSource, eventId: string): Promise<any[]> =>
+  ds.query(
+    `SELECT * FROM outbox WHERE kind = 'inbound.africastalking' AND payload->>'inboundEventId' = $1 ORDER BY id`,
+    [String(eventId)],
+  );
+/** The same, once none is waiting or running any more (the ledger is stamped just before). */
+const finishedRuns = (ds: DataSource, eventId: string): Promise<any[]> =>
+  eventually(
+    () => queuedRuns(ds, eventId),
+    (rows) => rows.every((r) => r.status === 'done' || r.status === 'dead'),
+  );
 
 describe('SMS channel (Africa’s Talking)', () => {
   let t: TestApp;
   let ds: DataSource;
   let channel: SmsChannel;
+  let bot: jest.SpyInstance;
 
   const sim = (path: string) => `/sandbox/africastalking/control/${path}`;
   const control = (path: string, body: object) =>
@@ -92,6 +99,38 @@ describe('SMS channel (Africa’s Talking)', () => {
     request(t.url).post(`/sms/status/${secret}`).type('form').send(fields);
   const postInbound = (fields: Record<string, string>, secret = t.config.sms.webhookSecret) =>
     request(t.url).post(`/sms/inbound/${secret}`).type('form').send(fields);
+  /** Returns once the outbox has run every row due now (the dispatcher's own drain). */
+  const drainQueue = () => t.app.get(RuntimePollers).dispatcher.drain();
+  /** The ledger row once its consumer has run `attempts` times and the last run failed. */
+  const failedRun = (externalId: string, attempts = 1) =>
+    eventually(
+      async () => (await events(externalId))[0],
+      (row) => row?.attempts >= attempts && row.last_error !== null,
+    );
+  /**
+   * Skips the backoff of a failed run: its outbox row is due now (once the dispatcher has put
+   * it back to 'pending'). Resolves with how many rows that made due.
+   */
+  const dueNow = (eventId: string) =>
+    eventually(
+      async () =>
+        (
+          await ds.query(
+            `WITH due AS (
+               UPDATE outbox SET next_attempt_at = now()
+                WHERE kind LIKE 'inbound.%' AND payload->>'inboundEventId' = $1 AND status = 'pending'
+                RETURNING id)
+             SELECT count(*)::int AS n FROM due`,
+            [String(eventId)],
+          )
+        )[0].n as number,
+      (n) => n > 0,
+    );
+  const processed = (externalId: string) =>
+    eventually(
+      async () => (await events(externalId))[0],
+      (row) => row?.processed_at != null,
+    );
 
   /** A client of the same code with other credentials, still over HTTP to the simulator. */
   const channelWith = (sms: Partial<AppConfig['sms']>): SmsChannel => {
@@ -101,15 +140,15 @@ describe('SMS channel (Africa’s Talking)', () => {
   };
 
   beforeAll(async () => {
-    // The sweeper every second, so that a message left to it is not waited for long.
-    t = await createTestApp(
-      { SMS_INBOUND_SWEEP_INTERVAL_SECONDS: '1' },
-      { imports: [SmsModule, TestInboundModule] },
-    );
+    bot = standInForTheBot();
+    t = await createTestApp({}, { imports: [SmsModule, InboundModule] });
     ds = t.app.get(DataSource);
     channel = t.app.get(SmsChannel);
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    bot.mockRestore();
+  });
   beforeEach(async () => {
     handled.length = 0;
     failNextHandles = 0;
@@ -194,21 +233,27 @@ describe('SMS channel (Africa’s Talking)', () => {
       });
     });
 
-    it('keeps a report that beats the messages row and replays it once the row exists', async () => {
+    it('keeps a report that beats the messages row and applies it on the queue’s retry once the row exists', async () => {
       const phone = newPhone();
       await control(`numbers/${phone}`, { deliveryDelayMs: 0 });
       const outcome = await channel.send({ to: phone, content: { type: 'text', body: 'hi' } });
       const messageId = outcome.status === 'accepted' ? outcome.providerMessageId : '';
-      const early = await eventually(
-        () => events(`status:${messageId}:Success`),
-        (rows) => rows.length === 1,
-      );
-      expect(early[0].processed_at).toBeNull();
+      const externalId = `status:${messageId}:Success`;
+      // Its first run found no messages row: not handled, not dead, due again after the backoff.
+      const early = await failedRun(externalId);
+      expect(early).toMatchObject({
+        processed_at: null,
+        dead_at: null,
+        attempts: 1,
+        last_error: 'UnmatchedReportError',
+      });
 
       const rowId = await insertMessage(messageId);
-      expect(await t.app.get(SmsDeliveryReportService).applyPending(messageId)).toBe(1);
+      expect(await dueNow(early.id)).toBe(1);
+      const done = await processed(externalId);
+      expect(done).toMatchObject({ attempts: 2, dead_at: null, last_error: null });
       expect((await messageRow(rowId)).status).toBe('delivered');
-      expect((await events(`status:${messageId}:Success`))[0].processed_at).not.toBeNull();
+      expect((await finishedRuns(ds, early.id)).map((r) => r.status)).toEqual(['done']);
     });
 
     it('refuses an invalid number at the simulator with 403 per recipient', async () => {
@@ -362,16 +407,21 @@ describe('SMS channel (Africa’s Talking)', () => {
         retryCount: '0',
       };
       await postStatus(report).expect(200);
+      const [event] = await events(`status:${id}:Buffered`);
+      await processed(`status:${id}:Buffered`);
       const first = await messageRow(rowId);
       expect(first.status).toBe('sent');
       await Promise.all([postStatus(report), postStatus(report), postStatus(report)]).then((rs) =>
         rs.forEach((r) => expect(r.status).toBe(200)),
       );
       await postStatus(report).expect(200);
+      await drainQueue();
       const after = await messageRow(rowId);
       expect(after.updated_at).toEqual(first.updated_at);
       expect(after.sent_at).toEqual(first.sent_at);
       expect(await events(`status:${id}:Buffered`)).toHaveLength(1);
+      // The duplicates were never queued: one run, done.
+      expect((await queuedRuns(ds, event.id)).map((r) => r.status)).toEqual(['done']);
     });
 
     it('never lets a later report change a final status, even when they race', async () => {
@@ -381,13 +431,13 @@ describe('SMS channel (Africa’s Talking)', () => {
           return { id, rowId: await insertMessage(id) };
         }),
       );
+      const statuses = ['Submitted', 'Success', 'Sent', 'Buffered', 'Success'];
       await Promise.all(
-        rows.flatMap(({ id }) =>
-          ['Submitted', 'Success', 'Sent', 'Buffered', 'Success'].map((status) =>
-            postStatus({ id, status }).expect(200),
-          ),
-        ),
+        rows.flatMap(({ id }) => statuses.map((status) => postStatus({ id, status }).expect(200))),
       );
+      // The queue applies them concurrently (the dispatcher runs several rows at once).
+      for (const { id } of rows)
+        for (const status of new Set(statuses)) await processed(`status:${id}:${status}`);
       for (const { rowId } of rows) {
         expect(await messageRow(rowId)).toMatchObject({ status: 'delivered', failed_at: null });
       }
@@ -408,6 +458,7 @@ describe('SMS channel (Africa’s Talking)', () => {
 
       const late = await control('delivery-reports', { messageId, status: 'Success' });
       expect(late.body).toEqual({ callbackStatus: 200 });
+      await processed(`status:${messageId}:Success`);
       const row = await messageRow(rowId);
       expect(row).toMatchObject({
         status: 'failed',
@@ -464,12 +515,15 @@ describe('SMS channel (Africa’s Talking)', () => {
         fields: ['id', 'status'],
       });
       expect(added.every((e) => e.processed_at !== null)).toBe(true);
+      // Kept for the record only: nothing is queued for them.
+      for (const e of added) expect(await queuedRuns(ds, e.id)).toEqual([]);
+      await drainQueue();
       expect((await messageRow(rowId)).status).toBe('queued');
     });
   });
 
   describe('inbound SMS', () => {
-    it('reaches the handler port with an E.164 sender and the text, once', async () => {
+    it('reaches the bot with an E.164 sender and the text, once', async () => {
       const phone = newPhone();
       const res = await control('inbound', { from: national(phone), text: 'PAY INV-7KQ2MX' });
       expect(res.body).toEqual({
@@ -477,50 +531,65 @@ describe('SMS channel (Africa’s Talking)', () => {
         linkId: expect.any(String),
         callbackStatus: 200,
       });
+      const ledger = await processed(`inbound:${res.body.id}`);
       expect(handled).toEqual([
         {
+          channel: 'sms',
           id: res.body.id,
           from: phone,
-          to: '40404',
+          type: 'text',
           text: 'PAY INV-7KQ2MX',
           receivedAt: expect.any(Date),
-          networkCode: '63902',
-          linkId: res.body.linkId,
         },
       ]);
-      const [ledger] = await events(`inbound:${res.body.id}`);
-      expect(ledger.processed_at).not.toBeNull();
+      // What AT sent besides is kept with the event.
+      expect(ledger.payload).toEqual({
+        kind: 'message',
+        id: res.body.id,
+        from: phone,
+        to: '40404',
+        text: 'PAY INV-7KQ2MX',
+        receivedAt: expect.any(String),
+        networkCode: '63902',
+        linkId: res.body.linkId,
+      });
+      expect(ledger.attempts).toBe(1);
 
-      // AT retrying the same callback does not reach the bot twice.
+      // AT retrying the same callback does not reach the bot twice: it is not even queued.
       await postInbound({
         id: res.body.id,
         from: phone,
         to: '40404',
         text: 'PAY INV-7KQ2MX',
       }).expect(200);
+      await drainQueue();
       expect(handled).toHaveLength(1);
+      expect(await queuedRuns(ds, ledger.id)).toHaveLength(1);
       expect(t.logs.text).not.toContain('PAY INV-7KQ2MX');
       expect(t.logs.text).not.toContain(phone.slice(4));
     });
 
-    it('answers 503 when the bot fails, so AT retries, and the retry is handled', async () => {
+    it('answers 200 when the bot fails, and the queue runs it again until it is handled', async () => {
       failNextHandles = 1;
       const phone = newPhone();
       const res = await control('inbound', { from: phone, text: 'invoice 0712345678 1500 Logo' });
-      expect(res.body.callbackStatus).toBe(503);
+      // Recorded is what the answer promises: AT need not retry (the simulator would, on a 5xx).
+      expect(res.body.callbackStatus).toBe(200);
+      const failed = await failedRun(`inbound:${res.body.id}`);
+      expect(failed).toMatchObject({ processed_at: null, dead_at: null, attempts: 1 });
+      // Only the error's type is kept: its message quotes the text.
+      expect(failed.last_error).toBe('Error');
       expect(handled).toEqual([]);
-      // The simulator retries like AT does (after 250 ms). The handler runs before the ledger
-      // row is stamped processed, so wait for the stamp rather than for the handler call.
-      const ledger = await eventually(
-        async () => (await events(`inbound:${res.body.id}`))[0],
-        (row) => row?.processed_at != null,
-      );
-      expect(ledger.processed_at).not.toBeNull();
+
+      expect(await dueNow(failed.id)).toBe(1);
+      const ledger = await processed(`inbound:${res.body.id}`);
+      expect(ledger).toMatchObject({ attempts: 2, dead_at: null, last_error: null });
       expect(handled).toEqual([expect.objectContaining({ id: res.body.id, from: phone })]);
+      expect((await finishedRuns(ds, failed.id)).map((r) => r.status)).toEqual(['done']);
       expect(t.logs.text).not.toContain('Logo');
     });
 
-    it('leaves a failed message to the scheduled sweeper when no retry comes', async () => {
+    it('runs a failed message again after the backoff by itself, with nobody poking it', async () => {
       failNextHandles = 1;
       const id = `in-${randomBytes(6).toString('hex')}`;
       const phone = newPhone();
@@ -530,20 +599,21 @@ describe('SMS channel (Africa’s Talking)', () => {
         to: '40404',
         text: 'help',
         date: '2024-05-01 10:00:00',
-      }).expect(503);
-      const [failed] = await events(`inbound:${id}`);
-      // One attempt spent, due again after the backoff (1–2 s); only the error's type is kept.
+      }).expect(200);
+      const failed = await failedRun(`inbound:${id}`);
       expect(failed).toMatchObject({ processed_at: null, dead_at: null, attempts: 1 });
       expect(failed.last_error).toBe('Error');
-      const backoff =
-        new Date(failed.next_attempt_at).getTime() - new Date(failed.received_at).getTime();
+      // One attempt spent, due again after the outbox's backoff (1–2 s after the first).
+      const [run] = await eventually(
+        () => queuedRuns(ds, failed.id),
+        (rows) => rows[0]?.status !== 'running',
+      );
+      expect(run).toMatchObject({ status: 'pending', attempts: 1, last_error: 'Error' });
+      const backoff = new Date(run.next_attempt_at).getTime() - new Date(run.updated_at).getTime();
       expect(backoff).toBeGreaterThanOrEqual(900);
       expect(backoff).toBeLessThan(3_000);
-      // Nobody calls processPending: the sweeper runs on its schedule.
-      const row = await eventually(
-        async () => (await events(`inbound:${id}`))[0],
-        (r) => r?.processed_at != null,
-      );
+      // The outbox's own poll picks it up once due.
+      const row = await processed(`inbound:${id}`);
       expect(row).toMatchObject({ attempts: 2, dead_at: null });
       expect(handled).toEqual([
         expect.objectContaining({
@@ -555,7 +625,7 @@ describe('SMS channel (Africa’s Talking)', () => {
       ]);
     });
 
-    it('does not hand a concurrent duplicate to the bot while the first is in flight', async () => {
+    it('does not hand a concurrent duplicate to the bot', async () => {
       const id = `in-${randomBytes(6).toString('hex')}`;
       const fields = { id, from: newPhone(), to: '40404', text: 'hello' };
       const answers = await Promise.all([
@@ -564,7 +634,12 @@ describe('SMS channel (Africa’s Talking)', () => {
         postInbound(fields),
       ]);
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      const ledger = await events(`inbound:${id}`);
+      expect(ledger).toHaveLength(1);
+      await processed(`inbound:${id}`);
+      await drainQueue();
       expect(handled.filter((m) => m.id === id)).toHaveLength(1);
+      expect(await queuedRuns(ds, ledger[0].id)).toHaveLength(1);
     });
 
     it('answers unusable bodies 200, records why, and never calls the bot', async () => {
@@ -582,35 +657,66 @@ describe('SMS channel (Africa’s Talking)', () => {
       // Field names only: no number, no text.
       expect(JSON.stringify(added)).not.toContain('4155550100');
       expect(JSON.stringify(added.map((e) => e.payload))).not.toContain('"hi"');
+      for (const e of added) expect(await queuedRuns(ds, e.id)).toEqual([]);
+      await drainQueue();
       expect(handled).toEqual([]);
       expect(await events(`inbound:${id}`)).toEqual([]);
     });
   });
 });
 
-describe('SMS channel without a bound inbound handler', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp({}, { imports: [SmsModule] });
-  });
-  afterAll(() => t.close());
-
-  it('stores the inbound SMS unprocessed, for replay by the integrator', async () => {
-    const phone = newPhone();
-    const res = await request(t.url)
-      .post('/sandbox/africastalking/control/inbound')
-      .send({ from: phone, text: 'STOP' })
-      .expect(200);
-    expect(res.body.callbackStatus).toBe(200);
-    const [row] = await t.app
-      .get(DataSource)
-      .query(
+describe('SMS channel without InboundModule (nobody consumes inbound events)', () => {
+  const inboundRow = async (ds: DataSource, id: string): Promise<any> =>
+    (
+      await ds.query(
         `SELECT * FROM inbound_events WHERE provider = 'africastalking' AND external_id = $1`,
-        [`inbound:${res.body.id}`],
+        [`inbound:${id}`],
+      )
+    )[0];
+
+  it('keeps the inbound SMS unprocessed with its outbox row pending, for an app that consumes it later', async () => {
+    const phone = newPhone();
+    const first = await createTestApp({}, { imports: [SmsModule] });
+    let id: string;
+    let eventId: string;
+    try {
+      const res = await request(first.url)
+        .post('/sandbox/africastalking/control/inbound')
+        .send({ from: phone, text: 'STOP' })
+        .expect(200);
+      expect(res.body.callbackStatus).toBe(200);
+      id = res.body.id;
+      const ds = first.app.get(DataSource);
+      // The outbox leaves a kind nobody here consumes alone (a rolling deploy's rule).
+      await first.app.get(RuntimePollers).dispatcher.drain();
+      const row = await inboundRow(ds, id);
+      expect(row).toMatchObject({ processed_at: null, dead_at: null, attempts: 0 });
+      expect(row.payload).toMatchObject({ id, from: phone, to: '40404', text: 'STOP' });
+      eventId = row.id;
+      expect(await queuedRuns(ds, eventId)).toEqual([
+        expect.objectContaining({ status: 'pending', attempts: 0 }),
+      ]);
+    } finally {
+      await first.close();
+    }
+
+    handled.length = 0;
+    const bot = standInForTheBot();
+    const second = await createTestApp({}, { imports: [SmsModule, InboundModule] });
+    try {
+      const ds = second.app.get(DataSource);
+      const row = await eventually(
+        () => inboundRow(ds, id),
+        (r) => r.processed_at !== null,
       );
-    expect(row.processed_at).toBeNull();
-    expect(row.payload).toMatchObject({ id: res.body.id, from: phone, to: '40404', text: 'STOP' });
-    expect(await t.app.get(SmsInboundService).processPending()).toBe(0);
+      expect(row).toMatchObject({ attempts: 1, dead_at: null });
+      expect(handled).toEqual([
+        expect.objectContaining({ channel: 'sms', id, from: phone, text: 'STOP' }),
+      ]);
+      expect((await finishedRuns(ds, eventId)).map((r) => r.status)).toEqual(['done']);
+    } finally {
+      await second.close();
+      bot.mockRestore();
+    }
   });
 });

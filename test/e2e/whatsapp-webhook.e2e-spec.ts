@@ -1,13 +1,13 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import type { WhatsAppWebhookEvent } from '../../src/channels/whatsapp/whatsapp-events';
-import type { WhatsAppEventHandler } from '../../src/channels/whatsapp/whatsapp-inbound.port';
 import { signMetaPayload } from '../../src/channels/whatsapp/whatsapp-signature';
-import { StatusRecorder } from '../../src/channels/whatsapp/whatsapp-status.recorder';
-import { WhatsAppWebhookService } from '../../src/channels/whatsapp/whatsapp-webhook.service';
 import { WhatsAppModule } from '../../src/channels/whatsapp/whatsapp.module';
+import type { InboundMessage } from '../../src/common/messaging/inbound-message.port';
+import { BotService } from '../../src/conversations/bot.service';
+import { InboundModule } from '../../src/inbound/inbound.module';
+import { WhatsAppInboundConsumer } from '../../src/inbound/whatsapp-inbound.consumer';
+import { RuntimePollers } from '../../src/runtime/runtime-pollers';
 import { createTestApp, type TestApp } from '../utils/create-app';
 
 const wamid = (): string => `wamid.TEST${randomBytes(12).toString('hex').toUpperCase()}`;
@@ -72,7 +72,11 @@ const SCHEMES = [
 describe.each(SCHEMES)('WhatsApp webhook ($provider)', ({ provider, env }) => {
   let t: TestApp;
   let ds: DataSource;
+  /** What the inbound queue hands the WhatsApp consumer: (stored event, delivery). */
   let handled: jest.SpyInstance;
+  /** The bot stand-in: what reached it, and the sender's window as it stood at that moment. */
+  let bot: jest.SpyInstance;
+  let botSaw: { message: InboundMessage; merchantWindow: Date | null }[] = [];
 
   const authHeaders = (raw: string): Record<string, string> =>
     provider === 'meta'
@@ -99,6 +103,16 @@ describe.each(SCHEMES)('WhatsApp webhook ($provider)', ({ provider, env }) => {
       () => ledger(externalId),
       (rows) => rows.length > 0 && rows.every((r) => r.processed_at !== null),
     );
+  /** The outbox rows that carry one recorded event to the consumer. */
+  const queuedRuns = (eventId: string) =>
+    ds.query<{ status: string; attempts: number }[]>(
+      `SELECT status, attempts FROM outbox WHERE kind = 'inbound.whatsapp' AND payload->>'inboundEventId' = $1 ORDER BY id`,
+      [String(eventId)],
+    );
+  /** Returns once the outbox has run every row due now (the dispatcher's own drain). */
+  const drainQueue = () => t.app.get(RuntimePollers).dispatcher.drain();
+  const callsFor = (id: string) =>
+    handled.mock.calls.filter(([payload]) => (payload as { id?: string }).id === id);
 
   const insertOutbound = async (providerMessageId: string, recipient: string) => {
     await ds.query(
@@ -116,12 +130,29 @@ describe.each(SCHEMES)('WhatsApp webhook ($provider)', ({ provider, env }) => {
   };
 
   beforeAll(async () => {
-    t = await createTestApp(env, { imports: [WhatsAppModule] });
+    // On the prototype, before the app starts: its outbox drains right at bootstrap.
+    bot = jest
+      .spyOn(BotService.prototype, 'handle')
+      .mockImplementation(async (message: InboundMessage) => {
+        if (!ds) return; // a leftover of an earlier app, run while this one boots
+        const [merchant] = await ds.query<{ last_inbound_at: Date | null }[]>(
+          `SELECT last_inbound_at FROM merchants WHERE whatsapp_phone = $1`,
+          [message.from],
+        );
+        botSaw.push({ message, merchantWindow: merchant?.last_inbound_at ?? null });
+      });
+    t = await createTestApp(env, { imports: [WhatsAppModule, InboundModule] });
     ds = t.app.get(DataSource);
-    handled = jest.spyOn(t.app.get(StatusRecorder), 'handle');
+    handled = jest.spyOn(t.app.get(WhatsAppInboundConsumer), 'handle');
   });
-  afterAll(() => t.close());
-  beforeEach(() => handled.mockClear());
+  afterAll(async () => {
+    await t.close();
+    bot.mockRestore();
+  });
+  beforeEach(() => {
+    handled.mockClear();
+    botSaw = [];
+  });
 
   describe('verification GET', () => {
     it('echoes the raw challenge as text/plain for the right token', async () => {
@@ -164,6 +195,17 @@ describe.each(SCHEMES)('WhatsApp webhook ($provider)', ({ provider, env }) => {
         message: { type: 'text', text: 'hello' },
       });
       expect(handled).toHaveBeenCalledTimes(1);
+      expect(botSaw.map((s) => s.message)).toEqual([
+        {
+          channel: 'whatsapp',
+          id,
+          from: `+${from}`,
+          type: 'text',
+          text: 'hello',
+          receivedAt: expect.any(Date),
+          profileName: 'Jane Wanjiku',
+        },
+      ]);
     });
 
     /** Ways to get it wrong, per scheme: each returns the headers to send with `raw`. */
@@ -200,11 +242,12 @@ describe.each(SCHEMES)('WhatsApp webhook ($provider)', ({ provider, env }) => {
           statusCode: 401,
           message: 'Webhook authentication failed',
         });
-        await new Promise((r) => setTimeout(r, 50));
+        await drainQueue();
         expect(await ledger(id)).toHaveLength(0);
         expect(await ledger(createHash('sha256').update(raw).digest('hex'))).toHaveLength(0);
       }
       expect(handled).not.toHaveBeenCalled();
+      expect(botSaw).toEqual([]);
     });
 
     it('does not accept the other provider scheme', async () => {
@@ -236,11 +279,11 @@ describe.each(SCHEMES)('WhatsApp webhook ($provider)', ({ provider, env }) => {
       for (const res of concurrent) expect(res.status).toBe(200);
       const rows = await processed(id);
       expect(rows).toHaveLength(1);
-      await new Promise((r) => setTimeout(r, 200));
-      const calls = handled.mock.calls.filter(
-        ([e]) => (e as WhatsAppWebhookEvent & { id?: string }).id === id,
-      );
-      expect(calls).toHaveLength(1);
+      await drainQueue();
+      expect(callsFor(id)).toHaveLength(1);
+      expect(botSaw.filter((s) => s.message.id === id)).toHaveLength(1);
+      // The duplicates were never queued: one run, done.
+      expect(await queuedRuns(rows[0].id)).toEqual([{ status: 'done', attempts: 1 }]);
     });
 
     it('records an unknown but valid payload under the hash of its body and answers 200', async () => {
@@ -251,6 +294,8 @@ describe.each(SCHEMES)('WhatsApp webhook ($provider)', ({ provider, env }) => {
       const rows = await processed(createHash('sha256').update(raw).digest('hex'));
       expect(rows).toHaveLength(1);
       expect(rows[0].payload).toMatchObject({ kind: 'unknown', reason: 'no entries', body });
+      // Kept for the record only: nothing is queued for it.
+      expect(await queuedRuns(rows[0].id)).toEqual([]);
     });
 
     it('records what PostgreSQL cannot hold (NUL, lone surrogates, deep nesting) made storable, and answers 200 (found by fuzzing)', async () => {
@@ -360,26 +405,65 @@ describe.each(SCHEMES)('WhatsApp webhook ($provider)', ({ provider, env }) => {
       expect(row.sent_at).not.toBeNull();
     });
 
-    it('leaves a status for an unknown message unprocessed, and replays it once the row exists', async () => {
+    it('leaves a status that outran its message row unprocessed, and applies it on the queue’s retry once the row exists', async () => {
       const id = wamid();
       const to = kenyanDigits();
       await post(envelope({ statuses: [statusUpdate(id, 'delivered', to)] })).expect(200);
-      await eventually(
-        () => Promise.resolve(handled.mock.calls.length),
+      const failed = await eventually(
+        async () =>
+          (
+            await ds.query<Record<string, any>[]>(
+              `SELECT * FROM inbound_events WHERE provider = 'whatsapp' AND external_id = $1`,
+              [`${id}:delivered`],
+            )
+          )[0],
+        (row) => row?.last_error != null,
+      );
+      expect(failed).toMatchObject({
+        processed_at: null,
+        dead_at: null,
+        attempts: 1,
+        last_error: 'UnmatchedStatusError',
+      });
+      expect(callsFor(id)).toHaveLength(1);
+
+      await insertOutbound(id, to);
+      // Instead of waiting out the backoff: its outbox row is due now (once back to 'pending').
+      const due = await eventually(
+        async () =>
+          (
+            await ds.query<{ n: number }[]>(
+              `WITH due AS (
+                 UPDATE outbox SET next_attempt_at = now()
+                  WHERE kind LIKE 'inbound.%' AND payload->>'inboundEventId' = $1 AND status = 'pending'
+                  RETURNING id)
+               SELECT count(*)::int AS n FROM due`,
+              [String(failed.id)],
+            )
+          )[0].n,
         (n) => n > 0,
       );
-      await new Promise((r) => setTimeout(r, 100));
-      expect((await ledger(`${id}:delivered`))[0].processed_at).toBeNull();
-      await insertOutbound(id, to);
-      const result = await t.app.get(WhatsAppWebhookService).replayUnprocessed({ olderThanMs: 0 });
-      expect(result.handled).toBeGreaterThanOrEqual(1);
-      expect((await ledger(`${id}:delivered`))[0].processed_at).not.toBeNull();
+      expect(due).toBe(1);
+      const [done] = await processed(`${id}:delivered`);
+      expect(done.processed_at).not.toBeNull();
+      expect(callsFor(id)).toHaveLength(2);
       expect((await messageRow(id)).status).toBe('delivered');
+      // The ledger is stamped just before the outbox row is.
+      const runs = await eventually(
+        () => queuedRuns(failed.id),
+        (rows) => rows.every((r) => r.status !== 'pending' && r.status !== 'running'),
+      );
+      expect(runs).toEqual([{ status: 'done', attempts: 2 }]);
     });
 
-    it('accepts a batch of 1,000 statuses (about 1 MB) within the body limit', async () => {
+    it('accepts a batch of 1,000 statuses (about 1 MB) within the body limit, and the queue applies them all', async () => {
       const to = kenyanDigits();
       const ids = Array.from({ length: 1000 }, () => wamid());
+      await ds.query(
+        `INSERT INTO messages (direction, channel, provider_message_id, recipient, kind, status)
+         SELECT 'outbound', 'whatsapp', id, $2, 'text', 'sent' FROM unnest($1::text[]) AS id`,
+        [ids, `+${to}`],
+      );
       const statuses = ids.map((id) =>
         statusUpdate(id, 'delivered', to, {
           conversation: {
@@ -403,7 +487,20 @@ describe.each(SCHEMES)('WhatsApp webhook ($provider)', ({ provider, env }) => {
         [ids.map((id) => `${id}:delivered`)],
       );
       expect(count).toBe(1000);
-    });
+      const applied = await eventually(
+        async () =>
+          (
+            await ds.query<{ n: number }[]>(
+              `SELECT count(*)::int AS n FROM messages
+                WHERE channel = 'whatsapp' AND provider_message_id = ANY($1) AND status = 'delivered'`,
+              [ids],
+            )
+          )[0].n,
+        (n) => n === 1000,
+        60_000,
+      );
+      expect(applied).toBe(1000);
+    }, 90_000);
   });
 
   describe('24-hour window', () => {
@@ -468,56 +565,30 @@ describe.each(SCHEMES)('WhatsApp webhook ($provider)', ({ provider, env }) => {
       await processed(id);
       expect(handled).toHaveBeenCalledWith(
         expect.objectContaining({ id, message: { type: 'unsupported', originalType: 'sticker' } }),
+        expect.objectContaining({ attempts: 1 }),
       );
+      expect(botSaw.map((s) => s.message)).toEqual([
+        expect.objectContaining({ id, from: `+${from}`, type: 'unsupported' }),
+      ]);
     });
-  });
-});
 
-/** A bot-side handler composed with the recorder, bound through forRoot. */
-@Injectable()
-class ForwardingHandler implements WhatsAppEventHandler {
-  static readonly seen: WhatsAppWebhookEvent[] = [];
-  constructor(private readonly recorder: StatusRecorder) {}
-  async handle(event: WhatsAppWebhookEvent): Promise<void> {
-    await this.recorder.handle(event);
-    ForwardingHandler.seen.push(event);
-  }
-}
-
-describe('WhatsAppModule.forRoot with a composed handler', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(
-      {},
-      { imports: [WhatsAppModule.forRoot({ eventHandler: ForwardingHandler })] },
-    );
-  });
-  afterAll(() => t.close());
-
-  it('routes new events through the bound handler, which composes the recorder', async () => {
-    const ds = t.app.get(DataSource);
-    const from = kenyanDigits();
-    const [merchant] = await ds.query(
-      `INSERT INTO merchants (display_name, whatsapp_phone) VALUES ('Kiosk', $1) RETURNING id`,
-      [`+${from}`],
-    );
-    const id = wamid();
-    const raw = JSON.stringify(textMessage(from, id, 'invoice 0712345678 500 Logo'));
-    await request(t.url)
-      .post('/whatsapp/webhook')
-      .set('Content-Type', 'application/json')
-      .set('X-Webhook-Secret', t.config.whatsapp.webhookSecret)
-      .send(raw)
-      .expect(200);
-    const seen = await eventually(
-      () =>
-        Promise.resolve(ForwardingHandler.seen.filter((e) => e.kind === 'message' && e.id === id)),
-      (s) => s.length > 0,
-    );
-    expect(seen).toHaveLength(1);
-    const [row] = await ds.query(`SELECT last_inbound_at FROM merchants WHERE id = $1`, [
-      merchant.id,
-    ]);
-    expect(row.last_inbound_at).not.toBeNull();
+    it('hands a message to the bot only after the sender’s window is recorded', async () => {
+      const from = kenyanDigits();
+      const [merchant] = await ds.query(
+        `INSERT INTO merchants (display_name, whatsapp_phone) VALUES ('Kiosk', $1) RETURNING id`,
+        [`+${from}`],
+      );
+      const id = wamid();
+      await post(textMessage(from, id, 'invoice 0712345678 500 Logo')).expect(200);
+      await processed(id);
+      const [seen] = botSaw.filter((s) => s.message.id === id);
+      expect(seen.message).toMatchObject({ channel: 'whatsapp', from: `+${from}`, type: 'text' });
+      expect(seen.merchantWindow).not.toBeNull();
+      const [row] = await ds.query(`SELECT last_inbound_at FROM merchants WHERE id = $1`, [
+        merchant.id,
+      ]);
+      expect(row.last_inbound_at).toEqual(seen.merchantWindow);
+      expect(t.logs.text).not.toContain('Logo');
+    });
   });
 });
