@@ -60,10 +60,3 @@ export interface CustomerInvoiceView {
   locale: Locale;
   payToken: string;
 }
-
-/**
- * @deprecated Until conversations/merchant-commands.ts reads through
- * InvoicesService.findByRef(…, tx) (issue 14): the statements on `invoices` belong to
- * InvoiceRepository.
- */
-export { INVOICE_SELECT, type InvoiceRow, toInvoiceRecord } from './invoice.repository';

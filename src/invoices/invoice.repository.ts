@@ -11,7 +11,7 @@ import type {
   PayableInvoice,
 } from './invoice.record';
 
-export interface InvoiceRow {
+interface InvoiceRow {
   id: string;
   ref: string;
   merchant_id: string;
@@ -35,7 +35,7 @@ export interface InvoiceRow {
 }
 
 /** Columns of `invoices i JOIN customers c`. */
-export const INVOICE_SELECT = `
+const INVOICE_SELECT = `
   SELECT i.id, i.ref, i.merchant_id, i.customer_id, i.customer_phone, c.name AS customer_name,
          i.amount, i.amount_paid, i.currency, i.description, i.due_date::text AS due_date,
          i.pay_token, i.state, i.version, i.request_hash, i.created_at,
@@ -44,7 +44,7 @@ export const INVOICE_SELECT = `
     FROM invoices i
     JOIN customers c ON c.id = i.customer_id`;
 
-export function toInvoiceRecord(row: InvoiceRow): InvoiceRecord {
+function toInvoiceRecord(row: InvoiceRow): InvoiceRecord {
   const amount = Number(row.amount);
   const amountPaid = Number(row.amount_paid);
   return {
