@@ -119,8 +119,9 @@ export class InvoicesService {
       if (inserted) {
         return this.start(tx, { id: inserted.id, ref, merchantId }, request, now, options.source);
       }
-      // A concurrent request with the same key committed first: answer as its replay.
-      // Otherwise the random ref (or token) was taken: draw again.
+      // A concurrent request with the same key committed first (the insert waited for it, and
+      // under READ COMMITTED this read sees it): answer as its replay. Otherwise the random ref
+      // (or token) was taken: draw again.
       if (idempotencyKey) {
         const winner = await this.invoices.findByIdempotencyKey(tx, merchantId, idempotencyKey);
         if (winner) return this.replay(winner, requestHash);
