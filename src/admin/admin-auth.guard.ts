@@ -1,10 +1,4 @@
-import {
-  type CanActivate,
-  type ExecutionContext,
-  HttpStatus,
-  Injectable,
-  Optional,
-} from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/http/domain-error';
@@ -22,15 +16,14 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 export class AdminAuthGuard implements CanActivate {
   constructor(
     private readonly config: AppConfig,
-    // Optional so a module that reuses this guard without MerchantsModule still boots (401 only).
-    @Optional() private readonly merchants?: MerchantsService,
+    private readonly merchants: MerchantsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1] ?? '';
     if (sameSecret(token, this.config.adminApiKey)) return true;
-    if (token !== '' && (await this.merchants?.findByApiKey(token))) {
+    if (token !== '' && (await this.merchants.findByApiKey(token))) {
       throw new DomainError(
         'forbidden',
         'This is a merchant API key; admin endpoints need the ADMIN_API_KEY',
