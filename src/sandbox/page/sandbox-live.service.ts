@@ -2,10 +2,15 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Observable, Subject } from 'rxjs';
 import { DataSource } from 'typeorm';
-import { queryRows } from '../../database/sql';
 import { MachineRunner } from '../../runtime/machine-runner';
 import { AfricasTalkingSimulatorState } from '../africastalking/africastalking-simulator.state';
 import { WhatsAppSimulatorState } from '../whatsapp/whatsapp-simulator.state';
+import {
+  SandboxLiveQuery,
+  type TimelineInvoice,
+  type TimelineOutboxItem,
+  type TimelineTransition,
+} from './sandbox-live.query';
 
 export interface LiveEvent {
   type: 'whatsapp' | 'sms' | 'machine';
@@ -13,24 +18,9 @@ export interface LiveEvent {
 }
 
 export interface InvoiceTimeline {
-  invoice: { id: string; ref: string; state: string; amount: number; amountPaid: number } | null;
-  transitions: {
-    at: string;
-    machine: string;
-    from: string | null;
-    to: string | null;
-    event: string;
-    source: string;
-    accepted: boolean;
-  }[];
-  outbox: {
-    id: string;
-    kind: string;
-    status: string;
-    attempts: number;
-    lastError: string | null;
-    createdAt: string;
-  }[];
+  invoice: TimelineInvoice | null;
+  transitions: TimelineTransition[];
+  outbox: TimelineOutboxItem[];
 }
 
 /**
@@ -44,6 +34,7 @@ export class SandboxLiveService implements OnModuleDestroy {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly query: SandboxLiveQuery,
     whatsapp: WhatsAppSimulatorState,
     sms: AfricasTalkingSimulatorState,
     runner: MachineRunner,
@@ -77,76 +68,16 @@ export class SandboxLiveService implements OnModuleDestroy {
 
   /** The newest invoice to this customer phone (E.164) and everything that happened to it. */
   async timeline(customerPhone: string): Promise<InvoiceTimeline> {
-    const [invoice] = await queryRows<{
-      id: string;
-      ref: string;
-      state: string;
-      amount: number;
-      amount_paid: number;
-    }>(
-      this.dataSource,
-      `SELECT id, ref, state, amount, amount_paid FROM invoices WHERE customer_phone = $1 ORDER BY created_at DESC LIMIT 1`,
-      [customerPhone],
-    );
+    const tx = this.dataSource.manager;
+    const invoice = await this.query.newestInvoiceTo(tx, customerPhone);
     if (!invoice) return { invoice: null, transitions: [], outbox: [] };
-    const entities = await queryRows<{ id: string }>(
-      this.dataSource,
-      `SELECT id::text AS id FROM deliveries WHERE invoice_id = $1
-       UNION ALL SELECT id::text FROM payments WHERE invoice_id = $1`,
-      [invoice.id],
-    ).catch(() => [] as { id: string }[]);
-    const ids = [invoice.id, ...entities.map((e) => e.id)];
-    const transitions = await queryRows<{
-      at: Date;
-      machine_kind: string;
-      from_state: string | null;
-      to_state: string | null;
-      event_type: string;
-      source: string;
-      accepted: boolean;
-    }>(
-      this.dataSource,
-      `SELECT at, machine_kind, from_state, to_state, event_type, source, accepted FROM transitions
-        WHERE entity_id = ANY($1::text[]) ORDER BY id`,
-      [ids],
-    );
-    const outbox = await queryRows<{
-      id: string;
-      kind: string;
-      status: string;
-      attempts: number;
-      last_error: string | null;
-      created_at: Date;
-    }>(
-      this.dataSource,
-      `SELECT id, kind, status, attempts, last_error, created_at FROM outbox WHERE entity_id = ANY($1::text[]) ORDER BY id`,
-      [ids],
-    );
+    // Without its deliveries and payments the page still shows the invoice's own history.
+    const related = await this.query.relatedMachineIds(tx, invoice.id).catch(() => []);
+    const ids = [invoice.id, ...related];
     return {
-      invoice: {
-        id: invoice.id,
-        ref: invoice.ref,
-        state: invoice.state,
-        amount: Number(invoice.amount),
-        amountPaid: Number(invoice.amount_paid),
-      },
-      transitions: transitions.map((t) => ({
-        at: new Date(t.at).toISOString(),
-        machine: t.machine_kind,
-        from: t.from_state,
-        to: t.to_state,
-        event: t.event_type,
-        source: t.source,
-        accepted: t.accepted,
-      })),
-      outbox: outbox.map((o) => ({
-        id: o.id,
-        kind: o.kind,
-        status: o.status,
-        attempts: o.attempts,
-        lastError: o.last_error,
-        createdAt: new Date(o.created_at).toISOString(),
-      })),
+      invoice,
+      transitions: await this.query.transitionsOf(tx, ids),
+      outbox: await this.query.outboxOf(tx, ids),
     };
   }
 }

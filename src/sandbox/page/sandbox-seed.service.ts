@@ -1,9 +1,9 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { queryRows } from '../../database/sql';
+import { CustomersService } from '../../merchants/customers.service';
 import { MerchantsService } from '../../merchants/merchants.service';
+import { RuntimeSignals } from '../../runtime/runtime-signals';
 import { DarajaControlService } from '../daraja/daraja-control.service';
 import { DEMO_CUSTOMERS, DEMO_MERCHANT } from './sandbox-demo';
 
@@ -19,8 +19,9 @@ export class SandboxSeedService implements OnApplicationBootstrap {
   merchantId: string | null = null;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly signals: RuntimeSignals,
     private readonly merchants: MerchantsService,
+    private readonly customers: CustomersService,
     private readonly daraja: DarajaControlService,
     private readonly config: AppConfig,
   ) {}
@@ -32,37 +33,37 @@ export class SandboxSeedService implements OnApplicationBootstrap {
   }
 
   async seed(): Promise<{ merchantId: string; apiKey: string }> {
-    const [existing] = await queryRows<{ id: string }>(
-      this.dataSource,
-      `SELECT id FROM merchants WHERE whatsapp_phone = $1`,
-      [DEMO_MERCHANT.phone],
-    );
-    let merchantId: string;
-    let apiKey: string;
-    if (existing) {
-      merchantId = existing.id;
-      apiKey = (await this.merchants.rotateApiKey(merchantId)).apiKey;
-    } else {
-      const created = await this.merchants.create({
-        displayName: DEMO_MERCHANT.name,
-        whatsappPhone: DEMO_MERCHANT.phone,
-        locale: DEMO_MERCHANT.locale,
-      });
-      merchantId = created.merchant.id;
-      apiKey = created.apiKey;
-    }
-    for (const customer of DEMO_CUSTOMERS) {
-      await this.dataSource.query(
-        `INSERT INTO customers (merchant_id, name, phone) VALUES ($1, $2, $3)
-         ON CONFLICT (merchant_id, phone) DO NOTHING`,
-        [merchantId, customer.name, customer.phone],
-      );
-    }
+    const { merchantId, apiKey } = await this.signals.transaction(async (tx) => {
+      const seeded = await this.merchantWithFreshKey(tx);
+      for (const customer of DEMO_CUSTOMERS) {
+        await this.customers.remember(tx, seeded.merchantId, {
+          phone: customer.phone,
+          name: customer.name,
+        });
+      }
+      return seeded;
+    });
     this.merchantId = merchantId;
     this.apiKey = apiKey;
     this.logger.log(
       `Sandbox demo merchant "${DEMO_MERCHANT.name}" (${DEMO_MERCHANT.phone}) is ready. Its API key, new at each start: ${apiKey}`,
     );
     return { merchantId, apiKey };
+  }
+
+  private async merchantWithFreshKey(
+    tx: EntityManager,
+  ): Promise<{ merchantId: string; apiKey: string }> {
+    const existing = await this.merchants.findByWhatsappPhone(DEMO_MERCHANT.phone, tx);
+    if (existing) {
+      const rotated = await this.merchants.rotateApiKey(tx, existing.id);
+      return { merchantId: existing.id, apiKey: rotated.apiKey };
+    }
+    const created = await this.merchants.create(tx, {
+      displayName: DEMO_MERCHANT.name,
+      whatsappPhone: DEMO_MERCHANT.phone,
+      locale: DEMO_MERCHANT.locale,
+    });
+    return { merchantId: created.merchant.id, apiKey: created.apiKey };
   }
 }
