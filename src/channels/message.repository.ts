@@ -22,6 +22,13 @@ export interface OutboundAttemptRow {
   errorTitle: string | null;
 }
 
+/** The last thing that happened to an outbound message. */
+export interface LatestOutboundMessage {
+  status: MessageStatus;
+  channel: MessageChannel;
+  updatedAt: Date;
+}
+
 /** A WhatsApp status webhook for one wamid. */
 export interface WhatsAppStatusUpdate {
   providerMessageId: string;
@@ -176,6 +183,27 @@ export class MessageRepository {
       update.errorTitle,
     ]);
     return rows.length > 0;
+  }
+
+  /** The newest outbound message about an invoice: what a merchant sees as its delivery. */
+  async latestOutboundForInvoice(
+    tx: EntityManager,
+    invoiceId: string,
+  ): Promise<LatestOutboundMessage | null> {
+    const [row] = await queryRows<{
+      status: MessageStatus;
+      channel: MessageChannel;
+      updated_at: Date;
+    }>(
+      tx,
+      `SELECT status, channel, updated_at FROM messages
+        WHERE invoice_id = $1 AND direction = 'outbound'
+        ORDER BY created_at DESC LIMIT 1`,
+      [invoiceId],
+    );
+    return row
+      ? { status: row.status, channel: row.channel, updatedAt: new Date(row.updated_at) }
+      : null;
   }
 
   async existsWithProviderId(

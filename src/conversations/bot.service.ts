@@ -2,8 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { InboundMessage } from '../common/messaging/inbound-message.port';
 import type { InboundDelivery } from '../runtime/inbound-queue';
 import { hashPhone } from '../common/logging/redact';
-import { queryRows } from '../database/sql';
-import { MERCHANT_COLUMNS, type MerchantRow, toMerchantRecord } from '../merchants/merchant.record';
+import { MerchantsService } from '../merchants/merchants.service';
 import { DeliverPort } from '../runtime/deliver-port';
 import { RuntimeSignals } from '../runtime/runtime-signals';
 import { BotTurn } from './bot-turn';
@@ -26,6 +25,7 @@ export class BotService {
     private readonly merchants: MerchantMessages,
     private readonly customers: CustomerMessages,
     private readonly strangers: StrangerMessages,
+    private readonly merchantDirectory: MerchantsService,
   ) {}
 
   /** `delivery` is the inbound queue's: claiming it inside the turn makes a redelivery a no-op. */
@@ -46,12 +46,7 @@ export class BotService {
 
   private async route(turn: BotTurn): Promise<void> {
     const message = turn.message;
-    const [merchantRow] = await queryRows<MerchantRow>(
-      turn.manager,
-      `SELECT ${MERCHANT_COLUMNS} FROM merchants WHERE whatsapp_phone = $1`,
-      [message.from],
-    );
-    const merchant = merchantRow ? toMerchantRecord(merchantRow) : null;
+    const merchant = await this.merchantDirectory.findByWhatsappPhone(message.from, turn.manager);
     if (merchant) {
       turn.locale = merchant.locale;
       this.logger.log({ merchantId: merchant.id, channel: message.channel }, 'merchant message');

@@ -1,3 +1,4 @@
+import { DeliveryModule } from '../channels/delivery/delivery.module';
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { InvoicesModule } from '../invoices/invoices.module';
 import { conversationDefinition } from '../machines/conversation.machine';
@@ -5,9 +6,9 @@ import { MerchantsModule } from '../merchants/merchants.module';
 import { PaymentsModule } from '../payments/payments.module';
 import { MachineRegistry } from '../runtime/machine-registry';
 import { BotService } from './bot.service';
+import { ConversationRepository } from './conversation.repository';
 import { ConversationStore } from './conversation.store';
 import { ConversationsService } from './conversations.service';
-import { CustomerDirectory } from './customer-directory';
 import { CustomerMessages } from './customer-messages';
 import { MerchantCommands } from './merchant-commands';
 import { MerchantMessages } from './merchant-messages';
@@ -18,12 +19,12 @@ import { StrangerMessages } from './stranger-messages';
  * conversation machine. Replies leave as 'message.send' outbox rows (the delivery module's job).
  */
 @Module({
-  imports: [InvoicesModule, MerchantsModule, PaymentsModule],
+  imports: [InvoicesModule, MerchantsModule, PaymentsModule, DeliveryModule],
   providers: [
     BotService,
     ConversationStore,
+    ConversationRepository,
     ConversationsService,
-    CustomerDirectory,
     MerchantCommands,
     MerchantMessages,
     CustomerMessages,

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Locale } from '../config/app-config';
 import { hashPhone } from '../common/logging/redact';
-import { queryRows } from '../database/sql';
+import type { CustomerInvoiceView } from '../invoices/invoice.record';
 import { InvoicesService } from '../invoices/invoices.service';
+import { CustomersService } from '../merchants/customers.service';
+import { InboundEventRepository } from '../runtime/inbound-event.repository';
 import {
   type InitiatePaymentResult,
   PAYMENT_INITIATOR,
@@ -18,43 +20,7 @@ import { formatAmount } from '../common/i18n/format';
 export const CUSTOMER_HELP_INTERVAL_MS = 60 * 60_000;
 
 /** The invoice a customer's message is about, with what the replies need. */
-export interface CustomerInvoice {
-  id: string;
-  ref: string;
-  customerPhone: string;
-  state: string;
-  balance: number;
-  merchant: string;
-  locale: Locale;
-  payToken: string;
-}
-
-const INVOICE_COLUMNS = `
-  SELECT i.id, i.ref, i.customer_phone, i.state, i.amount - i.amount_paid AS balance,
-         m.display_name AS merchant, m.locale, i.pay_token
-    FROM invoices i JOIN merchants m ON m.id = i.merchant_id`;
-
-interface InvoiceRow {
-  id: string;
-  ref: string;
-  customer_phone: string;
-  state: string;
-  balance: number;
-  merchant: string;
-  locale: Locale;
-  pay_token: string;
-}
-
-const toInvoice = (row: InvoiceRow): CustomerInvoice => ({
-  id: row.id,
-  ref: row.ref,
-  customerPhone: row.customer_phone,
-  state: row.state,
-  balance: Number(row.balance),
-  merchant: row.merchant,
-  locale: row.locale,
-  payToken: row.pay_token,
-});
+export type CustomerInvoice = CustomerInvoiceView;
 
 /**
  * Customers (anyone an invoice was sent to): pay, STOP, and a short help that never reaches
@@ -67,19 +33,14 @@ export class CustomerMessages {
   constructor(
     @Inject(PAYMENT_INITIATOR) private readonly payments: PaymentInitiator,
     private readonly invoices: InvoicesService,
+    private readonly customers: CustomersService,
+    private readonly ledger: InboundEventRepository,
     private readonly clock: Clock,
   ) {}
 
   /** The invoice this number most recently received (open ones first), or null: not a customer. */
   async latestInvoice(turn: BotTurn): Promise<CustomerInvoice | null> {
-    const rows = await queryRows<InvoiceRow>(
-      turn.manager,
-      `${INVOICE_COLUMNS}
-        WHERE i.customer_phone = $1
-        ORDER BY (i.state IN ('PAID', 'CANCELLED')), i.created_at DESC LIMIT 1`,
-      [turn.from],
-    );
-    return rows[0] ? toInvoice(rows[0]) : null;
+    return this.invoices.latestForCustomer(turn.from, turn.manager);
   }
 
   async handle(turn: BotTurn, latest: CustomerInvoice): Promise<void> {
@@ -110,7 +71,7 @@ export class CustomerMessages {
       textReply(
         'customer_help',
         interpolate(t(turn.locale, 'customer_help'), {
-          merchant: latest.merchant,
+          merchant: latest.merchantName,
           ref: latest.ref,
           balance: formatAmount(latest.balance),
         }),
@@ -131,10 +92,7 @@ export class CustomerMessages {
 
   /** Starts an STK push only for the invoice's own customer; anyone else gets a polite no. */
   async pay(turn: BotTurn, ref: string | null): Promise<void> {
-    const rows = ref
-      ? await queryRows<InvoiceRow>(turn.manager, `${INVOICE_COLUMNS} WHERE i.ref = $1`, [ref])
-      : [];
-    const invoice = rows[0] ? toInvoice(rows[0]) : null;
+    const invoice = ref ? await this.invoices.findForCustomerByRef(ref, turn.manager) : null;
     if (!invoice || invoice.customerPhone !== turn.from) {
       this.logger.log({ from: hashPhone(turn.from) }, 'pay refused: not the invoice customer');
       await turn.reply(
@@ -157,7 +115,10 @@ export class CustomerMessages {
     if (result.status === 'started')
       return textReply(
         'stk_sent',
-        t(locale, 'stk_sent', { amount: formatAmount(result.amount), merchant: invoice.merchant }),
+        t(locale, 'stk_sent', {
+          amount: formatAmount(result.amount),
+          merchant: invoice.merchantName,
+        }),
       );
     switch (result.reason) {
       case 'pending':
@@ -170,12 +131,18 @@ export class CustomerMessages {
       case 'cancelled':
         return textReply(
           'customer_invoice_cancelled',
-          t(locale, 'customer_invoice_cancelled', { merchant: invoice.merchant, ref: invoice.ref }),
+          t(locale, 'customer_invoice_cancelled', {
+            merchant: invoice.merchantName,
+            ref: invoice.ref,
+          }),
         );
       case 'expired':
         return textReply(
           'customer_invoice_expired',
-          t(locale, 'customer_invoice_expired', { merchant: invoice.merchant, ref: invoice.ref }),
+          t(locale, 'customer_invoice_expired', {
+            merchant: invoice.merchantName,
+            ref: invoice.ref,
+          }),
         );
       case 'attempts_exhausted':
         return textReply(
@@ -183,7 +150,7 @@ export class CustomerMessages {
           t(locale, 'pay_attempts_exhausted', {
             ref: invoice.ref,
             link: this.invoices.payUrl({ payToken: invoice.payToken }),
-            merchant: invoice.merchant,
+            merchant: invoice.merchantName,
           }),
         );
       case 'amount_invalid':
@@ -194,15 +161,11 @@ export class CustomerMessages {
 
   /** STOP: no more reminders from any merchant that has this number saved. */
   private async stop(turn: BotTurn, latest: CustomerInvoice): Promise<void> {
-    await turn.manager.query(
-      `UPDATE customers SET opted_out_at = $2, updated_at = $2
-        WHERE phone = $1 AND opted_out_at IS NULL`,
-      [turn.from, this.clock.now()],
-    );
+    await this.customers.optOut(turn.manager, turn.from);
     await turn.reply(
       textReply(
         'customer_stopped',
-        t(turn.locale, 'customer_stopped', { merchant: latest.merchant }),
+        t(turn.locale, 'customer_stopped', { merchant: latest.merchantName }),
       ),
     );
   }
@@ -211,18 +174,14 @@ export class CustomerMessages {
   private async firstWithinHour(turn: BotTurn, ledger: string): Promise<boolean> {
     const now = this.clock.now();
     const who = hashPhone(turn.from);
-    const recent = await queryRows<{ id: string }>(
-      turn.manager,
-      `SELECT id FROM inbound_events
-        WHERE provider = $1 AND external_id LIKE $2 AND received_at > $3 LIMIT 1`,
-      [ledger, `${who}:%`, new Date(now.getTime() - CUSTOMER_HELP_INTERVAL_MS)],
-    );
-    if (recent.length > 0) return false;
-    await turn.manager.query(
-      `INSERT INTO inbound_events (provider, external_id, received_at, processed_at)
-       VALUES ($1, $2, $3, $3) ON CONFLICT (provider, external_id) DO NOTHING`,
-      [ledger, `${who}:${now.getTime()}`, now],
-    );
+    const since = new Date(now.getTime() - CUSTOMER_HELP_INTERVAL_MS);
+    if (await this.ledger.existsSince(turn.manager, ledger, `${who}:`, since)) return false;
+    await this.ledger.insertOnce(turn.manager, {
+      provider: ledger,
+      externalId: `${who}:${now.getTime()}`,
+      receivedAt: now,
+      processed: true,
+    });
     return true;
   }
 }

@@ -1,21 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import type { Locale } from '../config/app-config';
-import { queryRows } from '../database/sql';
-import {
-  INVOICE_SELECT,
-  type InvoiceRecord,
-  type InvoiceRow,
-  toInvoiceRecord,
-} from '../invoices/invoice.record';
+import type { InvoiceRecord } from '../invoices/invoice.record';
 import { InvoicesService } from '../invoices/invoices.service';
 import { INVOICE_MACHINE_KIND, type InvoiceState } from '../machines/invoice.machine';
 import type { MerchantRecord } from '../merchants/merchant.record';
 import { Clock } from '../runtime/clock';
 import { MachineRunner } from '../runtime/machine-runner';
+import { TransitionRepository } from '../runtime/transition.repository';
+import { MessageLog } from '../channels/delivery/message-log';
 import { textReply } from './bot-reply';
 import type { BotTurn } from './bot-turn';
 import type { CustomerRef } from './command-parser.types';
-import { CustomerDirectory } from './customer-directory';
+import { CustomersService } from '../merchants/customers.service';
+import { MerchantsService } from '../merchants/merchants.service';
 import { invoiceCreatedReply } from './flow-replies';
 import { t } from '../common/i18n/catalogue';
 import {
@@ -44,7 +41,10 @@ export class MerchantCommands {
     private readonly invoices: InvoicesService,
     private readonly runner: MachineRunner,
     private readonly clock: Clock,
-    private readonly directory: CustomerDirectory,
+    private readonly customerBook: CustomersService,
+    private readonly merchants: MerchantsService,
+    private readonly transitions: TransitionRepository,
+    private readonly messages: MessageLog,
   ) {}
 
   /** Creates and sends at once, inside the turn: the reply and the invoice commit together. */
@@ -93,13 +93,12 @@ export class MerchantCommands {
   async remind(turn: BotTurn, merchant: MerchantRecord, ref: string): Promise<void> {
     const invoice = await this.own(turn, merchant, ref);
     if (!invoice || (await this.refused(turn, invoice))) return;
-    const last = await queryRows<{ at: Date | null }>(
+    const lastAt = await this.transitions.lastAcceptedAt(
       turn.manager,
-      `SELECT max(at) AS at FROM transitions
-        WHERE machine_kind = $1 AND entity_id = $2 AND event_type = 'REMIND' AND accepted`,
-      [INVOICE_MACHINE_KIND, invoice.id],
+      INVOICE_MACHINE_KIND,
+      invoice.id,
+      'REMIND',
     );
-    const lastAt = last[0]?.at ? new Date(last[0].at) : null;
     if (lastAt && this.clock.now().getTime() - lastAt.getTime() < REMIND_INTERVAL_MS) {
       const next = new Date(lastAt.getTime() + REMIND_INTERVAL_MS);
       await turn.reply(
@@ -176,20 +175,7 @@ export class MerchantCommands {
 
   async list(turn: BotTurn, merchant: MerchantRecord): Promise<void> {
     const locale = turn.locale;
-    const rows = await queryRows<{
-      ref: string;
-      customer_phone: string;
-      name: string | null;
-      balance: number;
-      created_at: Date;
-    }>(
-      turn.manager,
-      `SELECT i.ref, i.customer_phone, c.name, i.amount - i.amount_paid AS balance, i.created_at
-         FROM invoices i JOIN customers c ON c.id = i.customer_id
-        WHERE i.merchant_id = $1 AND i.state NOT IN ('PAID', 'CANCELLED')
-        ORDER BY i.created_at DESC, i.id DESC LIMIT ${LIST_LIMIT}`,
-      [merchant.id],
-    );
+    const rows = await this.invoices.listOpen(merchant.id, LIST_LIMIT, turn.manager);
     if (rows.length === 0) {
       await turn.reply(textReply('list_empty', t(locale, 'list_empty')));
       return;
@@ -197,9 +183,9 @@ export class MerchantCommands {
     const lines = rows.map((r) =>
       t(locale, 'list_line', {
         ref: r.ref,
-        customer: invoiceCustomer({ customerName: r.name, customerPhone: r.customer_phone }),
-        balance: formatAmount(Number(r.balance)),
-        date: formatDate(new Date(r.created_at), locale),
+        customer: invoiceCustomer(r),
+        balance: formatAmount(r.balance),
+        date: formatDate(r.createdAt, locale),
       }),
     );
     await turn.reply(
@@ -212,7 +198,7 @@ export class MerchantCommands {
 
   async customers(turn: BotTurn, merchant: MerchantRecord): Promise<void> {
     const locale = turn.locale;
-    const rows = await this.directory.list(turn.manager, merchant.id);
+    const rows = await this.customerBook.list(turn.manager, merchant.id);
     if (rows.length === 0) {
       await turn.reply(textReply('customers_empty', t(locale, 'customers_empty')));
       return;
@@ -232,11 +218,7 @@ export class MerchantCommands {
 
   /** Stores the new language; the caller tells the conversation machine. */
   async setLanguage(turn: BotTurn, merchant: MerchantRecord, locale: Locale): Promise<void> {
-    await turn.manager.query(`UPDATE merchants SET locale = $2, updated_at = $3 WHERE id = $1`, [
-      merchant.id,
-      locale,
-      this.clock.now(),
-    ]);
+    await this.merchants.setLocale(turn.manager, merchant.id, locale);
     turn.locale = locale;
     await turn.reply(textReply('language_switched', t(locale, 'language_switched')));
   }
@@ -256,7 +238,7 @@ export class MerchantCommands {
     | { kind: 'many'; name: string; choices: { phone: string; name: string | null }[] }
   > {
     if (customer.kind === 'phone') {
-      const saved = await this.directory.byPhone(turn.manager, merchantId, customer.phone);
+      const saved = await this.customerBook.findByPhone(turn.manager, merchantId, customer.phone);
       return {
         kind: 'one',
         phone: customer.phone,
@@ -264,7 +246,7 @@ export class MerchantCommands {
         saved: saved !== null,
       };
     }
-    const matches = await this.directory.byName(turn.manager, merchantId, customer.name);
+    const matches = await this.customerBook.findByName(turn.manager, merchantId, customer.name);
     if (matches.length === 0) return { kind: 'unknown', name: customer.name };
     if (matches.length === 1)
       return { kind: 'one', phone: matches[0].phone, name: matches[0].name, saved: true };
@@ -277,12 +259,7 @@ export class MerchantCommands {
     ref: string,
   ): Promise<InvoiceRecord | null> {
     // Scoped by merchant in the query itself, and read in this turn's transaction.
-    const rows = await queryRows<InvoiceRow>(
-      turn.manager,
-      `${INVOICE_SELECT} WHERE i.merchant_id = $1 AND i.ref = $2`,
-      [merchant.id, ref.trim().toUpperCase()],
-    );
-    const invoice = rows[0] ? toInvoiceRecord(rows[0]) : null;
+    const invoice = await this.invoices.findByRef(merchant.id, ref, turn.manager);
     if (!invoice) {
       // Another merchant's ref reads exactly like one that does not exist.
       await turn.reply(textReply('not_found', t(turn.locale, 'not_found', { ref })));
@@ -324,20 +301,13 @@ export class MerchantCommands {
 
   private async deliveryLine(turn: BotTurn, invoiceId: string): Promise<string> {
     const locale = turn.locale;
-    const rows = await queryRows<{ status: string; channel: string; updated_at: Date }>(
-      turn.manager,
-      `SELECT status, channel, updated_at FROM messages
-        WHERE invoice_id = $1 AND direction = 'outbound'
-        ORDER BY created_at DESC LIMIT 1`,
-      [invoiceId],
-    );
-    const last = rows[0];
+    const last = await this.messages.latestForInvoice(turn.manager, invoiceId);
     if (!last) return t(locale, 'delivery_status_none');
     const statusKey = DELIVERY_KEYS[last.status] ?? 'delivery_status_queued';
     return t(locale, 'delivery_status_line', {
       status: t(locale, statusKey),
       channel: t(locale, last.channel === 'sms' ? 'channel_sms' : 'channel_whatsapp'),
-      time: formatDateTime(new Date(last.updated_at), locale),
+      time: formatDateTime(last.updatedAt, locale),
     });
   }
 }

@@ -203,7 +203,7 @@ export class MerchantMessages {
       return;
     }
     if (customer.kind === 'one') {
-      this.commands.createInvoice(
+      await this.commands.createInvoice(
         turn,
         merchant,
         { ...customer, amount: command.amount, description: command.description },

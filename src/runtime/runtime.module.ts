@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Clock, SystemClock } from './clock';
+import { DeliverPort } from './deliver-port';
 import { InboundEventRepository } from './inbound-event.repository';
 import { MachineInspector } from './machine-inspector';
 import { MachineRegistry } from './machine-registry';
@@ -38,6 +39,7 @@ export class RuntimeModule {
         TimerRepository,
         TimerService,
         TransitionRepository,
+        DeliverPort,
       ],
       // The runtime is the bottom layer: any feature may use its inbound-event ledger, outbox,
       // timers and transition audit (the machine-row statements stay the runner's own).
@@ -54,6 +56,7 @@ export class RuntimeModule {
         TransitionRepository,
         OutboxService,
         TimerService,
+        DeliverPort,
       ],
     };
   }

@@ -7,29 +7,32 @@ import {
   DELIVERY_INVOICE_EVENT,
 } from '../../machines/delivery.machine';
 import { InvoicesModule } from '../../invoices/invoices.module';
+import { DeliverPort } from '../../runtime/deliver-port';
 import { MachineRegistry } from '../../runtime/machine-registry';
 import { OutboxHandlers } from '../../runtime/outbox-handlers';
 import { MESSAGE_SEND } from '../../common/messaging/outbound-message';
 import { MessageRepository } from '../message.repository';
 import { SmsModule } from '../sms/sms.module';
 import { WhatsAppModule } from '../whatsapp/whatsapp.module';
+import { ChannelSendHandler } from './channel-send.handler';
+import { DeliverEffectHandler } from './deliver-effect';
 import { DeliveryStatusModule } from './delivery-status.module';
 import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from './delivery.options';
 import { DeliveryService } from './delivery.service';
 import { DeliveryRepository } from './delivery.repository';
 import { InvoiceEventHandler } from './invoice-event.handler';
 import { InvoiceNoticeLoader } from './invoice-notice.loader';
+import { InvoiceNoticeQuery } from './invoice-notice.query';
 import { INVOICE_NOTICE_KINDS, InvoiceNoticesHandler } from './invoice-notices.handler';
 import { MessageLog } from './message-log';
 import { MessageSendHandler } from './message-send.handler';
-import { SmsSendHandler } from './sms-send.handler';
-import { WhatsAppSendHandler } from './whatsapp-send.handler';
 
 /**
  * How every message reaches a person: the 'delivery' machine (WhatsApp first, at most one SMS
  * fallback), the channel send handlers, the status feed, and the renderers of the invoice
- * machine's messages. Other modules call DeliveryService.enqueue or put a 'message.send' row
- * in the outbox. SMS_FALLBACK_AFTER_SECONDS sets the wait before the SMS fallback.
+ * machine's messages. Machines ask with a `deliver` effect and the bot through the runtime's
+ * DeliverPort (both create the delivery in the deciding transaction); other modules call
+ * DeliveryService.enqueue. SMS_FALLBACK_AFTER_SECONDS sets the wait before the SMS fallback.
  */
 @Module({
   imports: [WhatsAppModule, SmsModule, DeliveryStatusModule, InvoicesModule],
@@ -38,11 +41,12 @@ import { WhatsAppSendHandler } from './whatsapp-send.handler';
     DeliveryRepository,
     MessageRepository,
     MessageLog,
-    WhatsAppSendHandler,
-    SmsSendHandler,
+    ChannelSendHandler,
+    DeliverEffectHandler,
     MessageSendHandler,
     InvoiceEventHandler,
     InvoiceNoticeLoader,
+    InvoiceNoticeQuery,
     InvoiceNoticesHandler,
     {
       provide: DELIVERY_OPTIONS,
@@ -52,14 +56,15 @@ import { WhatsAppSendHandler } from './whatsapp-send.handler';
       }),
     },
   ],
-  exports: [DeliveryService, DeliveryStatusModule, WhatsAppModule, SmsModule],
+  exports: [DeliveryService, MessageLog, DeliveryStatusModule, WhatsAppModule, SmsModule],
 })
 export class DeliveryModule implements OnModuleInit {
   constructor(
     private readonly registry: MachineRegistry,
     private readonly outbox: OutboxHandlers,
-    private readonly whatsappSend: WhatsAppSendHandler,
-    private readonly smsSend: SmsSendHandler,
+    private readonly deliverPort: DeliverPort,
+    private readonly deliverEffect: DeliverEffectHandler,
+    private readonly channelSend: ChannelSendHandler,
     private readonly messageSend: MessageSendHandler,
     private readonly invoiceEvents: InvoiceEventHandler,
     private readonly notices: InvoiceNoticesHandler,
@@ -67,8 +72,9 @@ export class DeliveryModule implements OnModuleInit {
 
   onModuleInit(): void {
     if (!this.registry.get(deliveryDefinition.kind)) this.registry.register(deliveryDefinition);
-    this.outbox.register(WHATSAPP_SEND, this.whatsappSend);
-    this.outbox.register(SMS_SEND, this.smsSend);
+    this.deliverPort.implement((tx, request) => this.deliverEffect.deliver(tx, request));
+    this.outbox.register(WHATSAPP_SEND, this.channelSend.handlerFor('whatsapp'));
+    this.outbox.register(SMS_SEND, this.channelSend.handlerFor('sms'));
     this.outbox.register(MESSAGE_SEND, this.messageSend);
     this.outbox.register(DELIVERY_INVOICE_EVENT, this.invoiceEvents);
     for (const kind of INVOICE_NOTICE_KINDS)

@@ -10,6 +10,7 @@ import { RuntimeSignals } from '../../runtime/runtime-signals';
 import type { OutboundMessagePayload } from '../../common/messaging/outbound-message';
 import { DELIVERY_OPTIONS, type DeliveryModuleOptions, fallbackAfterMs } from './delivery.options';
 import { DeliveryRepository } from './delivery.repository';
+import { contentProblem } from './outbound-content';
 
 const POLICIES = ['auto', 'whatsapp', 'sms'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -101,6 +102,19 @@ export class DeliveryService {
     return this.signals.transaction((manager) => this.enqueue(manager, payload, options));
   }
 
+  /**
+   * Retention: finished deliveries last changed before `before`. They keep the rendered text
+   * they sent, so they go with the message metadata.
+   */
+  countFinishedBefore(tx: EntityManager, before: Date): Promise<number> {
+    return this.deliveries.countFinishedBefore(tx, before);
+  }
+
+  /** Retention: deletes up to `limit` of those deliveries; returns how many. */
+  deleteFinishedBefore(tx: EntityManager, before: Date, limit: number): Promise<number> {
+    return this.deliveries.deleteFinishedBefore(tx, before, limit);
+  }
+
   /** Normalises the recipient; refuses what no channel could ever send. */
   private check(payload: OutboundMessagePayload): OutboundMessagePayload {
     const phone = parseKenyanMobile(String(payload.to ?? ''));
@@ -113,24 +127,11 @@ export class DeliveryService {
       payload.purpose.length > 60
     )
       throw new InvalidDeliveryError('purpose must be 1 to 60 characters');
-    if (!payload.content || typeof payload.content !== 'object' || !('type' in payload.content))
-      throw new InvalidDeliveryError('content is missing');
-    // A template's wording lives at Meta: an SMS needs its own text.
-    if (
-      payload.channel !== 'whatsapp' &&
-      payload.content.type === 'template' &&
-      !smsTextOf(payload)
-    )
-      throw new InvalidDeliveryError('smsText is required with template content');
+    const problem = contentProblem(payload);
+    if (problem) throw new InvalidDeliveryError(problem);
     for (const id of [payload.invoiceId, payload.conversationId])
       if (id !== undefined && id !== null && !UUID.test(id))
         throw new InvalidDeliveryError('invoiceId and conversationId must be UUIDs');
     return { ...payload, to: phone.phone };
   }
-}
-
-/** The SMS wording of a payload: its smsText, or the body of plain text content. */
-export function smsTextOf(payload: OutboundMessagePayload): string | undefined {
-  if (typeof payload.smsText === 'string' && payload.smsText.length > 0) return payload.smsText;
-  return payload.content.type === 'text' ? payload.content.body : undefined;
 }

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { MachineEventLike, OutboxResult } from '../../runtime/outbox';
 import type { MessageContent, SendOutcome } from '../../common/messaging/channel.port';
 import type { MessageKind } from '../message.entity';
-import { MessageRepository, type OutboundAttemptRow } from '../message.repository';
-import { managerOf } from './delivery-rows';
+import {
+  type LatestOutboundMessage,
+  MessageRepository,
+  type OutboundAttemptRow,
+} from '../message.repository';
 import type { DeliveryRecord } from './delivery.repository';
 
 export interface SendAttempt {
@@ -101,50 +104,21 @@ export class MessageLog {
       errorTitle: outcome.reason,
     });
   }
-}
 
-/*
- * The send handlers' free-function API, kept while they are being unified: each call delegates to
- * MessageLog over a shared MessageRepository (stateless, so the same as an injected one). New code
- * injects MessageLog instead.
- */
-const log = new MessageLog(new MessageRepository());
+  /** The newest outbound message about an invoice, for the merchant's status line. */
+  latestForInvoice(tx: EntityManager, invoiceId: string): Promise<LatestOutboundMessage | null> {
+    return this.messages.latestOutboundForInvoice(tx, invoiceId);
+  }
 
-/** @deprecated inject MessageLog. */
-export function recordAttempt(
-  db: DataSource | EntityManager,
-  delivery: DeliveryRecord,
-  attempt: SendAttempt,
-): Promise<void> {
-  return log.recordAttempt(managerOf(db), delivery, attempt);
-}
+  /** Retention: how many messages were created before `before`. */
+  countCreatedBefore(tx: EntityManager, before: Date): Promise<number> {
+    return this.messages.countCreatedBefore(tx, before);
+  }
 
-/** @deprecated inject MessageLog. */
-export function acceptedAttempt(
-  db: DataSource | EntityManager,
-  deliveryId: string,
-  channel: 'whatsapp' | 'sms',
-): Promise<string | null> {
-  return log.acceptedAttempt(managerOf(db), deliveryId, channel);
-}
-
-/** @deprecated inject MessageLog. */
-export function recordUnconfirmedSend(
-  db: DataSource | EntityManager,
-  delivery: DeliveryRecord,
-  attempt: Pick<SendAttempt, 'channel' | 'kind' | 'at'>,
-): Promise<OutboxResult> {
-  return log.recordUnconfirmedSend(managerOf(db), delivery, attempt);
-}
-
-/** @deprecated inject MessageLog. */
-export function recordRefusal(
-  db: DataSource | EntityManager,
-  delivery: DeliveryRecord,
-  attempt: Pick<SendAttempt, 'channel' | 'kind' | 'at'>,
-  outcome: Refusal,
-): Promise<void> {
-  return log.recordRefusal(managerOf(db), delivery, attempt, outcome);
+  /** Retention: deletes up to `limit` messages created before `before`; returns how many. */
+  deleteCreatedBefore(tx: EntityManager, before: Date, limit: number): Promise<number> {
+    return this.messages.deleteCreatedBefore(tx, before, limit);
+  }
 }
 
 /** A retryable answer goes back to the outbox backoff, honouring the provider's Retry-After. */
