@@ -2,21 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../database/sql';
 
-/** How long one handler run owns an event before a sweeper (or a provider's retry) may take it over. */
-export const INBOUND_LEASE_MS = 60_000;
-
-const LEASE = `make_interval(secs => ${INBOUND_LEASE_MS / 1000})`;
-
-/**
- * SQL condition on an inbound_events row (alias-free): open, not dead, and due. A row written
- * before the retry columns existed has no next_attempt_at: it is due one lease after it arrived.
- */
-export const INBOUND_DUE = `processed_at IS NULL AND dead_at IS NULL
-  AND coalesce(next_attempt_at, received_at + ${LEASE}) <= now()`;
-
-/** The SQL value of next_attempt_at for an event a handler is about to run (its lease). */
-export const INBOUND_LEASED_UNTIL = `now() + ${LEASE}`;
-
 /** One provider event for the ledger; (provider, externalId) is its dedupe key. */
 export interface NewInboundEvent {
   provider: string;
@@ -27,8 +12,6 @@ export interface NewInboundEvent {
   receivedAt?: Date;
   /** Recorded as handled already (at receivedAt): nothing will act on it later. */
   processed?: boolean;
-  /** A handler runs it right away: the insert counts that first attempt and leases the row. */
-  claimed?: boolean;
 }
 
 /** One of several events of one provider, recorded in one statement. */
@@ -48,28 +31,13 @@ interface InboundEventRow {
   received_at: Date;
 }
 
-export interface ClaimedInboundEvent {
-  id: string;
-  payload: unknown;
-  /** Including the run just claimed. */
-  attempts: number;
-}
-
-/** A failed run of an event the ledger itself schedules again (not through the outbox). */
-export interface InboundRunFailure {
-  /** A type or code, never a message that may quote what the customer wrote. */
-  error: string;
-  maxAttempts: number;
-  retryInMs: number;
-}
-
 const MAX_ERROR = 500;
 const RECORD_COLUMNS = 'id, external_id, payload, received_at';
 
 /**
  * Every statement on `inbound_events` except the operators' and reports' reads: the dedupe ledger
- * of provider events and of the internal ledgers ('machine', 'bot', …), and the retry bookkeeping
- * (attempts, lease, last error, dead) of the events handed to a handler.
+ * of provider events and of the internal ledgers ('machine', 'bot', …), and the operator's view
+ * (attempts, last error, dead) of the events the inbound queue runs on the outbox.
  */
 @Injectable()
 export class InboundEventRepository {
@@ -77,11 +45,9 @@ export class InboundEventRepository {
   async insertOnce(tx: EntityManager, event: NewInboundEvent): Promise<string | null> {
     const [row] = await queryRows<{ id: string }>(
       tx,
-      `INSERT INTO inbound_events (provider, external_id, payload, received_at, processed_at, attempts, next_attempt_at)
+      `INSERT INTO inbound_events (provider, external_id, payload, received_at, processed_at)
        VALUES ($1, $2, $3::jsonb, coalesce($4::timestamptz, now()),
-               CASE WHEN $5::boolean THEN coalesce($4::timestamptz, now()) END,
-               CASE WHEN $6::boolean THEN 1 ELSE 0 END,
-               CASE WHEN $6::boolean THEN ${INBOUND_LEASED_UNTIL} END)
+               CASE WHEN $5::boolean THEN coalesce($4::timestamptz, now()) END)
        ON CONFLICT (provider, external_id) DO NOTHING
        RETURNING id`,
       [
@@ -90,7 +56,6 @@ export class InboundEventRepository {
         event.payload === undefined ? null : JSON.stringify(event.payload),
         event.receivedAt ?? null,
         event.processed ?? false,
-        event.claimed ?? false,
       ],
     );
     return row ? String(row.id) : null;
@@ -108,11 +73,8 @@ export class InboundEventRepository {
     if (events.length === 0) return [];
     const rows = await queryRows<{ id: string; external_id: string }>(
       tx,
-      `INSERT INTO inbound_events (provider, external_id, payload, processed_at, attempts, next_attempt_at)
-       SELECT $1, x.value->>'e', x.value->'p',
-              CASE WHEN (x.value->>'r')::boolean THEN now() END,
-              CASE WHEN (x.value->>'c')::boolean THEN 1 ELSE 0 END,
-              CASE WHEN (x.value->>'c')::boolean THEN ${INBOUND_LEASED_UNTIL} END
+      `INSERT INTO inbound_events (provider, external_id, payload, processed_at)
+       SELECT $1, x.value->>'e', x.value->'p', CASE WHEN (x.value->>'r')::boolean THEN now() END
          FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(value, n)
         ORDER BY x.n
        ON CONFLICT (provider, external_id) DO NOTHING
@@ -124,7 +86,6 @@ export class InboundEventRepository {
             e: e.externalId,
             p: e.payload ?? null,
             r: e.processed === true,
-            c: e.claimed === true,
           })),
         ),
       ],
@@ -208,28 +169,6 @@ export class InboundEventRepository {
     return rows.map(toRecord);
   }
 
-  /**
-   * Locks the unprocessed events whose key starts with `keyPrefix` and whose payload's `id` is
-   * `payloadId`, in arrival order; SKIP LOCKED leaves those another transaction holds to it.
-   */
-  async lockOpenByPayloadId(
-    tx: EntityManager,
-    provider: string,
-    keyPrefix: string,
-    payloadId: string,
-  ): Promise<InboundEventRecord[]> {
-    const rows = await queryRows<InboundEventRow>(
-      tx,
-      `SELECT ${RECORD_COLUMNS} FROM inbound_events
-        WHERE provider = $1 AND processed_at IS NULL AND external_id LIKE $2
-          AND payload->>'id' = $3
-        ORDER BY received_at, id
-        FOR UPDATE SKIP LOCKED`,
-      [provider, `${likeEscape(keyPrefix)}%`, payloadId],
-    );
-    return rows.map(toRecord);
-  }
-
   /** Up to `limit` unprocessed events that arrived before `before`, oldest first (no lock). */
   async listOpenReceivedBefore(
     tx: EntityManager,
@@ -249,8 +188,8 @@ export class InboundEventRepository {
   }
 
   /**
-   * Closes a handled event (at `at`, or the database's now()): no lease, no error left. False
-   * when it was processed already.
+   * Closes a handled event (at `at`, or the database's now()), clearing its last error. False
+   * when it was processed already, so a consumer can make its effects and this mark one commit.
    */
   async markProcessed(tx: EntityManager, id: string, at?: Date): Promise<boolean> {
     const rows = await queryRows<{ id: string }>(
@@ -265,57 +204,8 @@ export class InboundEventRepository {
   }
 
   /**
-   * Takes an open, due event for one handler run: counts the attempt and leases it.
-   * `takeOverFailed` also takes one whose last run failed, before its backoff has passed.
-   */
-  async claim(
-    tx: EntityManager,
-    provider: string,
-    key: { id: string } | { externalId: string },
-    takeOverFailed: boolean,
-  ): Promise<ClaimedInboundEvent | null> {
-    const [column, value] = 'id' in key ? ['id', key.id] : ['external_id', key.externalId];
-    const [row] = await queryRows<ClaimedInboundEvent>(
-      tx,
-      `UPDATE inbound_events
-          SET attempts = attempts + 1, next_attempt_at = ${INBOUND_LEASED_UNTIL}, last_error = NULL
-        WHERE provider = $1 AND ${column} = $2 AND processed_at IS NULL AND dead_at IS NULL
-          AND (coalesce(next_attempt_at, received_at + ${LEASE}) <= now()
-               OR ($3::boolean AND last_error IS NOT NULL))
-        RETURNING id, payload, attempts`,
-      [provider, value, takeOverFailed],
-    );
-    return row
-      ? { id: String(row.id), payload: row.payload, attempts: Number(row.attempts) }
-      : null;
-  }
-
-  /**
-   * Records a failed run of a claimed event: due again after `retryInMs`, or dead once its
-   * attempts reached `maxAttempts`.
-   */
-  async failAndReschedule(
-    tx: EntityManager,
-    id: string,
-    failure: InboundRunFailure,
-  ): Promise<'retry' | 'dead'> {
-    const [row] = await queryRows<{ dead_at: Date | null }>(
-      tx,
-      `UPDATE inbound_events
-          SET last_error = $2,
-              dead_at = CASE WHEN attempts >= $3 THEN now() END,
-              next_attempt_at = CASE WHEN attempts >= $3 THEN NULL
-                                     ELSE now() + make_interval(secs => $4::float8 / 1000) END
-        WHERE id = $1 AND processed_at IS NULL AND dead_at IS NULL
-        RETURNING dead_at`,
-      [id, failure.error.slice(0, MAX_ERROR), failure.maxAttempts, failure.retryInMs],
-    );
-    return row?.dead_at ? 'dead' : 'retry';
-  }
-
-  /**
-   * For events the outbox runs (its row keeps the schedule): the ledger's count of runs follows
-   * the outbox's, and no lease is kept here.
+   * For events the outbox runs: the ledger's count of runs follows the outbox row's, which keeps
+   * the schedule (next_attempt_at is a column of the retry ledger this replaced).
    */
   async recordAttempt(tx: EntityManager, id: string, attempts: number): Promise<void> {
     await tx.query(
@@ -359,31 +249,6 @@ export class InboundEventRepository {
         WHERE id = $1 AND processed_at IS NULL AND dead_at IS NULL`,
       [id, failure.error.slice(0, MAX_ERROR), failure.dead],
     );
-  }
-
-  /**
-   * Marks dead the open events whose key starts with `keyPrefix` that were not handled within
-   * `olderThanMs` (since they arrived, or were last due); returns how many.
-   */
-  async markStaleDead(
-    tx: EntityManager,
-    provider: string,
-    keyPrefix: string,
-    olderThanMs: number,
-    error: string,
-  ): Promise<number> {
-    const rows = await queryRows<{ id: string }>(
-      tx,
-      `UPDATE inbound_events
-          SET dead_at = now(), last_error = $4
-        WHERE provider = $1 AND external_id LIKE $2
-          AND processed_at IS NULL AND dead_at IS NULL
-          AND coalesce(next_attempt_at, received_at)
-              < now() - make_interval(secs => $3::float8 / 1000)
-        RETURNING id`,
-      [provider, `${likeEscape(keyPrefix)}%`, olderThanMs, error.slice(0, MAX_ERROR)],
-    );
-    return rows.length;
   }
 
   /** Retention: how many events arrived before `before`. */
