@@ -1,7 +1,9 @@
 import { initialTransition, type SnapshotFrom, transition } from 'xstate';
 import { adjacencyMapToArray, getAdjacencyMap, getShortestPaths } from 'xstate/graph';
-import { nextStep } from '../conversations/flow-replies';
-import type { OutboxEffect, SetTimerEffect } from '../runtime/effects';
+import { renderReply } from '../common/i18n/render-reply';
+import { isStructuredMessage } from '../common/messaging/outbound-message';
+import type { DeliverEffect, SetTimerEffect } from '../runtime/effects';
+import { nextStep } from './conversation-flow';
 import { stateName, type PersistedMachineSnapshot } from '../runtime/machine-definition';
 import {
   CLOSE_AFTER_MS,
@@ -40,18 +42,28 @@ function send(snapshot: Snapshot, event: ConversationEvent) {
   return { next, actions, accepted: next !== snapshot || actions.length > 0 };
 }
 
-const replies = (actions: Action[]) =>
+/** A reply's delivery, rendered as it would leave (in the conversation's language). */
+interface SentReply {
+  key: string;
+  payload: Record<string, unknown>;
+}
+
+const replies = (actions: Action[]): SentReply[] =>
   actions
-    .filter((a) => a.type === 'outbox')
-    .map((a) => a.params as OutboxEffect)
-    .filter((e) => e.kind === 'message.send');
+    .filter((a) => a.type === 'deliver')
+    .map((a) => {
+      const { key, message } = a.params as DeliverEffect;
+      if (!isStructuredMessage(message)) return { key, payload: message };
+      const { reply, locale, ...rest } = message;
+      return { key, payload: { ...rest, ...renderReply(locale, reply) } };
+    });
 const keysOf = (actions: Action[]) => replies(actions).map((r) => r.payload.replyKey);
 
 /** Runs events in order, failing on the first refused one; returns the last snapshot and all reply keys. */
 function run(events: ConversationEvent[], over: Partial<ConversationInput> = {}) {
   let snapshot = start(over);
   const keys: unknown[] = [];
-  const effects: OutboxEffect[] = [];
+  const effects: SentReply[] = [];
   for (const event of events) {
     const result = send(snapshot, event);
     if (!result.accepted) throw new Error(`${event.type} refused in ${nameOf(snapshot)}`);

@@ -1,39 +1,41 @@
 import { assign, setup } from 'xstate';
+import type { FieldProblem } from '../common/i18n/problems';
+import { replyMessage } from '../common/messaging/outbound-message';
 import {
-  type BotChannel,
-  type BotReply,
-  MESSAGE_SEND,
-  replyPayload,
-  textReply,
-} from '../conversations/bot-reply';
-import type { FieldProblem } from '../conversations/command-parser.types';
+  replyOptions,
+  sayReply,
+  sayUnchecked,
+  type StructuredReply,
+} from '../common/messaging/reply';
+import type { Locale } from '../config/app-config';
+import { type DeliverEffect, effectActions, type SetTimerEffect } from '../runtime/effects';
+import type { MachineDefinition } from '../runtime/machine-definition';
 import {
-  ambiguousReply,
   type CustomerChoice,
   type Draft,
-  draftCustomerLabel,
-  draftKeptReply,
   EMPTY_DRAFT,
-  editListReply,
   type FlowAt,
   type FlowStep,
+  nextStep,
+} from './conversation-flow';
+import {
+  ambiguousReply,
+  draftCustomer,
+  draftKeptReply,
+  editListReply,
   helpReply,
   invalidReply,
   invoiceCreatedReply,
   languageQuestion,
-  nextStep,
   promptReply,
   replaceAskReply,
-} from '../conversations/flow-replies';
-import { interpolate, t } from '../common/i18n/catalogue';
-import type { Locale } from '../config/app-config';
-import { effectActions, type OutboxEffect, type SetTimerEffect } from '../runtime/effects';
-import type { MachineDefinition } from '../runtime/machine-definition';
+} from './conversation-replies';
 
 /**
  * One chat (channel + phone) with the bot: the guided invoice flow and sign-up. Pure: the glue
  * (BotService) parses text, looks names up and creates invoices, then sends typed events;
- * every reply is an outbox 'message.send' effect keyed `reply:<seq>`.
+ * every reply is a `deliver` effect keyed `reply:<seq>` that says what to say (a structured
+ * reply), rendered in the merchant's language only when the message leaves.
  *
  *   IDLE ─START→ COLLECT.customer → (name, new numbers only) → amount → description → READY
  *   READY ─SEND {ref}→ IDLE;  READY ─EDIT {field}→ that step → READY
@@ -64,6 +66,8 @@ export const CONVERSATION_STATES = [
   'REGISTER.business',
   'REGISTER.language',
 ] as const;
+
+export type BotChannel = 'whatsapp' | 'sms';
 
 export interface ConversationContext {
   conversationId: string;
@@ -123,8 +127,8 @@ export type ConversationEvent =
   | { type: 'REGISTER' }
   | { type: 'REGISTERED'; merchantId: string; business: string; locale: Locale };
 
-/** What a reply says; rendered from context and event when the action runs. */
-export type Say =
+/** Which reply; made into a structured reply from context and event when the action runs. */
+export type FlowReply =
   | { what: 'prompt'; at: FlowAt }
   | { what: 'help'; at: FlowAt }
   | { what: 'invalid'; at: FlowStep }
@@ -149,57 +153,46 @@ export type Say =
   | { what: 'language' }
   | { what: 'registered' };
 
-export function renderSay(
-  say: Say,
+export function replyFor(
+  what: FlowReply,
   context: ConversationContext,
   event: ConversationEvent,
-): BotReply {
-  const locale = context.locale;
-  switch (say.what) {
+): StructuredReply {
+  switch (what.what) {
     case 'prompt':
-      return promptReply(locale, say.at, context.draft);
+      return promptReply(what.at, context.draft);
     case 'help':
-      return helpReply(locale, say.at, context.draft);
+      return helpReply(what.at, context.draft);
     case 'invalid':
-      return invalidReply(
-        locale,
-        say.at,
-        event.type === 'INVALID' ? event.problem : null,
-        context.tries,
-      );
+      return invalidReply(what.at, event.type === 'INVALID' ? event.problem : null, context.tries);
     case 'kept':
-      return draftKeptReply(locale, say.at, context.draft);
+      return draftKeptReply(what.at, context.draft);
     case 'text':
-      return textReply(say.key, t(locale, say.key));
+      return sayReply(what.key);
     case 'replaceAsk':
-      return replaceAskReply(locale);
+      return replaceAskReply();
     case 'editList':
-      return editListReply(locale);
+      return editListReply();
     case 'unknownName':
-      return textReply(
-        'name_unknown',
-        t(locale, 'name_unknown', { name: event.type === 'CUSTOMER_UNKNOWN' ? event.name : '' }),
-      );
+      return sayReply('name_unknown', {
+        name: event.type === 'CUSTOMER_UNKNOWN' ? event.name : '',
+      });
     case 'ambiguous':
-      return ambiguousReply(
-        locale,
-        event.type === 'CUSTOMER_AMBIGUOUS' ? event.name : '',
-        context.choices,
-      );
+      return ambiguousReply(event.type === 'CUSTOMER_AMBIGUOUS' ? event.name : '', context.choices);
     case 'created':
-      return invoiceCreatedReply(locale, {
+      return invoiceCreatedReply({
         ref: event.type === 'SEND' ? event.ref : '',
-        customer: draftCustomerLabel(context.draft),
+        customer: draftCustomer(context.draft),
         amount: context.draft.amount ?? 0,
         description: context.draft.description ?? '',
       });
     case 'language':
-      return languageQuestion(locale);
+      return languageQuestion();
     case 'registered':
-      return textReply(
-        'register_done',
-        interpolate(t(locale, 'register_done'), { business: context.business ?? '' }),
-      );
+      return {
+        key: 'register_done',
+        body: sayUnchecked('register_done', { business: context.business ?? '' }),
+      };
   }
 }
 
@@ -241,23 +234,23 @@ const validAnswer = (event: ConversationEvent): boolean => {
 
 type Args = { context: ConversationContext; event: ConversationEvent };
 
-/** The outbox row of a reply; runs after `bump`, so `seq` is already this reply's number. */
+/** The delivery of a reply; runs after `bump`, so `seq` is already this reply's number. */
 const replyEffect =
-  (say: Say) =>
-  ({ context, event }: Args): OutboxEffect => ({
-    kind: MESSAGE_SEND,
+  (what: FlowReply) =>
+  ({ context, event }: Args): DeliverEffect => ({
     key: `reply:${context.seq}`,
-    payload: replyPayload(
+    message: replyMessage(
       { to: context.peer, channel: context.channel, conversationId: context.conversationId },
-      renderSay(say, context, event),
+      context.locale,
+      replyFor(what, context, event),
     ),
   });
 
-/** One reply: count it (and remember its buttons), then enqueue it. */
-function say(what: Say) {
+/** One reply: count it (and remember its buttons), then deliver it. */
+function say(what: FlowReply) {
   return [
     { type: 'bump' as const, params: what },
-    { type: 'outbox' as const, params: replyEffect(what) },
+    { type: 'deliver' as const, params: replyEffect(what) },
   ];
 }
 
@@ -304,7 +297,7 @@ const DISARM = [
   },
 ];
 
-const text = (key: Extract<Say, { what: 'text' }>['key']) => say({ what: 'text', key });
+const text = (key: Extract<FlowReply, { what: 'text' }>['key']) => say({ what: 'text', key });
 
 const TARGETS: Record<FlowAt, string> = {
   customer: '#conversation.COLLECT.customer',
@@ -342,9 +335,9 @@ export const conversationMachine = setup({
   },
   actions: {
     ...effectActions,
-    bump: assign(({ context, event }, params: Say) => ({
+    bump: assign(({ context, event }, params: FlowReply) => ({
       seq: context.seq + 1,
-      options: renderSay(params, context, event).options,
+      options: replyOptions(replyFor(params, context, event)),
     })),
     rearm: assign({ nudged: false, armed: ({ context }) => context.armed + 1 }),
     applyDraft: assign({ draft: ({ context, event }) => draftAfter(context, event) }),

@@ -1,3 +1,5 @@
+import type { OutboundMessagePayload } from '../common/messaging/outbound-message';
+
 /**
  * The effects a machine may ask for. Machines are pure: they name these actions with params
  * (`{ type: 'outbox', params: … }`), and the runner turns them into rows in the same
@@ -27,7 +29,18 @@ export interface CancelTimerEffect {
   key: string;
 }
 
-export const EFFECT_ACTIONS = ['outbox', 'setTimer', 'cancelTimer'] as const;
+/**
+ * One message to one person (what to say, rendered when it leaves). The runner hands it to the
+ * DeliverPort in the transition's transaction, so the delivery exists if and only if the
+ * transition commits: no outbox hop in between.
+ */
+export interface DeliverEffect {
+  /** Deterministic per message, e.g. `reply:${seq}`. Repeats are one delivery. */
+  key: string;
+  message: OutboundMessagePayload;
+}
+
+export const EFFECT_ACTIONS = ['outbox', 'setTimer', 'cancelTimer', 'deliver'] as const;
 export type EffectActionType = (typeof EFFECT_ACTIONS)[number];
 
 /**
@@ -38,4 +51,5 @@ export const effectActions = {
   outbox: (_: unknown, _params: OutboxEffect) => undefined,
   setTimer: (_: unknown, _params: SetTimerEffect) => undefined,
   cancelTimer: (_: unknown, _params: CancelTimerEffect) => undefined,
+  deliver: (_: unknown, _params: DeliverEffect) => undefined,
 };

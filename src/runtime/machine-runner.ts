@@ -3,7 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { type AnyStateMachine, initialTransition, type StateValue, transition } from 'xstate';
 import { DomainError } from '../common/http/domain-error';
 import { Clock } from './clock';
-import type { CancelTimerEffect, OutboxEffect, SetTimerEffect } from './effects';
+import { DeliverPort } from './deliver-port';
+import type { CancelTimerEffect, DeliverEffect, OutboxEffect, SetTimerEffect } from './effects';
 import { InboundEventRepository } from './inbound-event.repository';
 import { MachineInspector } from './machine-inspector';
 import {
@@ -83,6 +84,7 @@ export class MachineRunner {
     private readonly outbox: OutboxService = new OutboxService(new OutboxRepository(), signals),
     @Optional()
     private readonly timers: TimerService = new TimerService(new TimerRepository(), signals),
+    @Optional() private readonly deliveries: DeliverPort = new DeliverPort(),
   ) {}
 
   /**
@@ -301,6 +303,15 @@ export class MachineRunner {
         case 'cancelTimer': {
           const effect = action.params as CancelTimerEffect;
           await this.timers.cancel(manager, `${scope}:${effect.key}`);
+          break;
+        }
+        case 'deliver': {
+          const effect = action.params as DeliverEffect;
+          await this.deliveries.deliver(manager, {
+            key: `${scope}:deliver:${effect.key}`,
+            source: definition.kind,
+            message: effect.message,
+          });
           break;
         }
         default:

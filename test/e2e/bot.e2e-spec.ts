@@ -1,72 +1,21 @@
-import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { InboundMessage } from '../../src/common/messaging/inbound-message.port';
 import { renderReply } from '../../src/common/i18n/render-reply';
 import {
   isStructuredMessage,
-  MESSAGE_SEND,
+  type OutboundMessagePayload,
   type RenderedOutboundMessage,
 } from '../../src/common/messaging/outbound-message';
 import { BotService } from '../../src/conversations/bot.service';
 import { onceDelivery } from '../utils/inbound-delivery';
-import { DeliverPort } from '../../src/runtime/deliver-port';
-import { enqueueOutbox } from '../../src/runtime/outbox';
-import { OutboxHandlers } from '../../src/runtime/outbox-handlers';
-import { RuntimeSignals } from '../../src/runtime/runtime-signals';
 import { AdminModule } from '../../src/admin/admin.module';
+import { DeliveryModule } from '../../src/channels/delivery/delivery.module';
 import { ConversationsModule } from '../../src/conversations/conversations.module';
 import { t as text } from '../../src/common/i18n/catalogue';
 import { MerchantsService } from '../../src/merchants/merchants.service';
 import { ManualClock } from '../../src/runtime/clock';
 import { createTestApp, type TestApp } from '../utils/create-app';
-
-/** Every 'message.send' payload any test app handled, in handling order. */
-const captured: Reply[] = [];
-
-let captureActive = false;
-
-/**
- * Without the delivery module, the bot's deliveries land in the outbox as 'message.send' rows,
- * rendered as they would leave, in the transaction that asked for them (a rolled-back turn
- * leaves none): the tests read the replies from there.
- */
-@Injectable()
-class CaptureRegistrar implements OnApplicationBootstrap {
-  constructor(
-    private readonly handlers: OutboxHandlers,
-    private readonly deliveries: DeliverPort,
-    private readonly signals: RuntimeSignals,
-  ) {}
-
-  /** After every module's init: when the real delivery module is mounted, it keeps the port. */
-  onApplicationBootstrap(): void {
-    if (this.deliveries.implemented) return;
-    captureActive = true;
-    this.deliveries.implement(async (tx, request) => {
-      let payload: Record<string, unknown> = request.message;
-      if (isStructuredMessage(request.message)) {
-        const { reply, locale, ...rest } = request.message;
-        payload = { ...rest, ...renderReply(locale, reply) };
-      }
-      await enqueueOutbox(tx, this.signals, {
-        kind: MESSAGE_SEND,
-        idempotencyKey: request.key,
-        payload,
-      });
-    });
-    this.handlers.register(MESSAGE_SEND, {
-      handle: async (row) => {
-        captured.push(row.payload as Reply);
-        return { status: 'done' };
-      },
-    });
-  }
-}
-
-/** Stands in for the delivery module: records what the bot asked to send. */
-@Module({ providers: [CaptureRegistrar] })
-class TestOutboxCapture {}
 
 /** A fresh Safaricom number: merchants' numbers are unique. */
 const newPhone = (): string => `+25471${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
@@ -90,14 +39,23 @@ const tap = (from: string, buttonId: string, title = buttonId, over = {}) =>
 
 type Reply = RenderedOutboundMessage & { replyKey: string; smsText?: string };
 
-/** The bot's replies to one number, from the outbox (the source of truth), oldest first. */
+/**
+ * The bot's replies to one number, from their deliveries (the source of truth: each is created
+ * in the turn that decided it), oldest first, rendered as they leave.
+ */
 async function repliesTo(db: DataSource, phone: string): Promise<Reply[]> {
-  const rows: { payload: Reply }[] = await db.query(
-    `SELECT payload FROM outbox
-      WHERE kind = $1 AND payload->>'to' = $2 AND payload->>'purpose' = 'bot_reply' ORDER BY id`,
-    [MESSAGE_SEND, phone],
+  const rows: { payload: OutboundMessagePayload }[] = await db.query(
+    `SELECT d.payload FROM deliveries d
+       JOIN transitions t
+         ON t.machine_kind = 'delivery' AND t.entity_id = d.id::text AND t.event_type = 'xstate.init'
+      WHERE d.recipient = $1 AND d.purpose = 'bot_reply' ORDER BY t.id`,
+    [phone],
   );
-  return rows.map((r) => r.payload);
+  return rows.map(({ payload }) => {
+    if (!isStructuredMessage(payload)) return payload as Reply;
+    const { reply, locale, ...rest } = payload;
+    return { ...rest, ...renderReply(locale, reply) } as Reply;
+  });
 }
 
 const bodyOf = (reply: Reply): string =>
@@ -144,7 +102,7 @@ describe('merchant bot', () => {
   let db: DataSource;
 
   const boot = () =>
-    createTestApp({}, { imports: [ConversationsModule, AdminModule, TestOutboxCapture], clock });
+    createTestApp({}, { imports: [ConversationsModule, DeliveryModule, AdminModule], clock });
 
   const newMerchant = async (locale: 'en' | 'sw' = 'en', name = 'Mama Mboga') => {
     const phone = newPhone();
@@ -220,7 +178,6 @@ describe('merchant bot', () => {
     await app.app.get(BotService).handle(message, onceDelivery(message));
     expect(await invoicesOf(m.id)).toHaveLength(1);
     expect(await repliesTo(db, m.phone)).toHaveLength(1);
-    if (captureActive) await waitFor(async () => captured.some((p) => p.to === m.phone));
   });
 
   it('walks the guided flow: back, help, 3 bad amounts, Edit amount from READY, Send', async () => {

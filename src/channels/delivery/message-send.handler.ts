@@ -5,7 +5,12 @@ import { RuntimeSignals } from '../../runtime/runtime-signals';
 import type { OutboundMessagePayload } from '../../common/messaging/outbound-message';
 import { DeliveryService, InvalidDeliveryError } from './delivery.service';
 
-/** 'message.send' (src/channels/outbound-message.ts): turns the request into one delivery. */
+/**
+ * 'message.send': a request for a delivery that travelled through the outbox. Nothing enqueues
+ * this kind any more (replies are delivered in the deciding transaction: the `deliver` effect
+ * and the DeliverPort), but rows enqueued before that upgrade may still be in the outbox of a
+ * running database and must still go out; keep this handler until no such row can remain.
+ */
 @Injectable()
 export class MessageSendHandler implements OutboxHandler {
   constructor(

@@ -1,6 +1,8 @@
 import type { Locale } from '../../config/app-config';
 import type { BadPhoneReason, FieldProblem, InvalidCommand } from './problems';
-import { t, type MessageKey } from './catalogue';
+import { type Say, say } from '../messaging/reply';
+import type { MessageKey } from './catalogue';
+import { renderText } from './render-reply';
 
 /** The guided-flow step a field problem came from; it decides which example is shown. */
 export type FlowStep = 'customer' | 'name' | 'amount' | 'description';
@@ -41,27 +43,30 @@ function fieldProblemKey(problem: FieldProblem): ProblemKey {
 }
 
 /** The reply to a command the parser refused: what was wrong and a command that would work. */
-export function invalidCommandReply(locale: Locale, invalid: InvalidCommand): string {
+export function invalidCommandSay(invalid: InvalidCommand): Say {
   switch (invalid.command) {
     case 'invoice': {
-      const example =
-        invalid.problem === 'bad_name'
-          ? t(locale, 'example_invoice_name')
-          : t(locale, 'example_invoice');
-      return t(locale, fieldProblemKey(invalid), { example });
+      const example = say(
+        invalid.problem === 'bad_name' ? 'example_invoice_name' : 'example_invoice',
+      );
+      return { say: fieldProblemKey(invalid), values: { example: { text: example } } };
     }
     case 'lang':
-      return t(locale, 'err_bad_language');
+      return say('err_bad_language');
     case 'remind':
     case 'cancel':
     case 'status':
     case 'pay': {
-      const example = t(locale, 'example_ref', { command: invalid.command });
-      return t(locale, invalid.problem === 'missing_ref' ? 'err_missing_ref' : 'err_bad_ref', {
-        example,
+      const example = say('example_ref', { command: invalid.command });
+      return say(invalid.problem === 'missing_ref' ? 'err_missing_ref' : 'err_bad_ref', {
+        example: { text: example },
       });
     }
   }
+}
+
+export function invalidCommandReply(locale: Locale, invalid: InvalidCommand): string {
+  return renderText(locale, invalidCommandSay(invalid));
 }
 
 const STEP_EXAMPLE: Record<
@@ -75,7 +80,10 @@ const STEP_EXAMPLE: Record<
 };
 
 /** The re-prompt for a bad answer in the guided flow: what was wrong, and an answer that fits. */
+export function fieldProblemSay(problem: FieldProblem, step: FlowStep): Say {
+  return { say: fieldProblemKey(problem), values: { example: { text: say(STEP_EXAMPLE[step]) } } };
+}
+
 export function fieldProblemReply(locale: Locale, problem: FieldProblem, step: FlowStep): string {
-  const example = t(locale, STEP_EXAMPLE[step]);
-  return t(locale, fieldProblemKey(problem), { example });
+  return renderText(locale, fieldProblemSay(problem, step));
 }
