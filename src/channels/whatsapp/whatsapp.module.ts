@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { MerchantsModule } from '../../merchants/merchants.module';
+import { MessageRepository } from '../message.repository';
 import { WhatsAppChannel } from './whatsapp.client';
 import { StatusRecorder } from './whatsapp-status.recorder';
 import { WhatsAppWebhookController } from './whatsapp-webhook.controller';
@@ -11,8 +13,15 @@ import { WhatsAppWebhookService } from './whatsapp-webhook.service';
  * events then do is decided above the channels (src/inbound/).
  */
 @Module({
+  imports: [MerchantsModule],
   controllers: [WhatsAppWebhookController],
-  providers: [WhatsAppChannel, StatusRecorder, WhatsAppWebhookService, WhatsAppWebhookGuard],
+  providers: [
+    WhatsAppChannel,
+    StatusRecorder,
+    MessageRepository,
+    WhatsAppWebhookService,
+    WhatsAppWebhookGuard,
+  ],
   exports: [WhatsAppChannel, StatusRecorder, WhatsAppWebhookService],
 })
 export class WhatsAppModule {}
