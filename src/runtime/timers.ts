@@ -24,18 +24,3 @@ export class TimerService {
     await this.timers.cancel(tx, key);
   }
 }
-
-const timerRows = new TimerRepository();
-
-/** Arms (or re-arms) the timer with this key. */
-export function setTimer(
-  manager: EntityManager,
-  signals: RuntimeSignals,
-  timer: NewTimer,
-): Promise<void> {
-  return new TimerService(timerRows, signals).set(manager, timer);
-}
-
-export function cancelTimer(manager: EntityManager, key: string): Promise<void> {
-  return timerRows.cancel(manager, key);
-}
