@@ -1,9 +1,22 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { WhatsAppWebhookService } from '../../../src/channels/whatsapp/whatsapp-webhook.service';
+import { AT_PROVIDER } from '../../../src/channels/sms/sms-event-ledger';
+import { WHATSAPP_PROVIDER } from '../../../src/channels/whatsapp/whatsapp-webhook.service';
+import { Clock } from '../../../src/runtime/clock';
+import { inboundOutboxKind } from '../../../src/runtime/inbound-queue';
+import { OutboxDispatcher } from '../../../src/runtime/outbox-dispatcher';
+import { OutboxHandlers } from '../../../src/runtime/outbox-handlers';
 import { RuntimePollers } from '../../../src/runtime/runtime-pollers';
 import { createTestApp, type TestApp } from '../../utils/create-app';
+
+/** The outbox kinds that carry recorded webhook events to their consumers (src/inbound/). */
+const INBOUND_KINDS = [inboundOutboxKind(WHATSAPP_PROVIDER), inboundOutboxKind(AT_PROVIDER)];
+/**
+ * The failures an inbound event may have by design: a status or delivery report for a message
+ * no row carries (a fuzzed id), which the queue tries again later.
+ */
+const EXPECTED_INBOUND_ERRORS = ['UnmatchedStatusError', 'UnmatchedReportError'];
 
 /**
  * The tables a rejected request must leave alone. A count catches inserts and deletes; the
@@ -43,8 +56,13 @@ export interface FuzzResponse {
 export interface FuzzApp {
   t: TestApp;
   db: DataSource;
-  /** Waits for work an earlier request started after its answer (WhatsApp event handling). */
+  /**
+   * Runs the work earlier requests queued for after their answer (the inbound events of the
+   * webhooks, on the outbox) and waits for it; paused or not, only those kinds.
+   */
   settle(): Promise<void>;
+  /** Inbound events of this app whose handling failed other than by design (one line each). */
+  inboundFailures(): Promise<string[]>;
   fingerprint(): Promise<Fingerprint>;
   /** Stops the pollers, the timer firer and the scheduled jobs: nothing writes on its own. */
   pauseBackgroundWork(): Promise<void>;
@@ -82,9 +100,58 @@ export async function startFuzzApp(env: Record<string, string> = {}): Promise<Fu
   // warn: the 'Unhandled error' lines (with the stack of a 5xx) without a line per request.
   const t = await createTestApp({ LOG_LEVEL: 'warn', ...env }, { full: true });
   const db = t.app.get(DataSource);
-  const webhooks = t.app.get(WhatsAppWebhookService, { strict: false });
+  const pollers = t.app.get(RuntimePollers, { strict: false });
+  // The webhooks' consumers only: replies, sends and pushes stay queued once paused.
+  const inbound = new OutboxDispatcher(
+    db,
+    t.app.get(OutboxHandlers, { strict: false }),
+    t.app.get(Clock, { strict: false }),
+    undefined,
+    { kinds: INBOUND_KINDS },
+  );
+  const [{ watermark }] = (await db.query(
+    `SELECT coalesce(max(id), 0)::bigint::text AS watermark FROM outbox`,
+  )) as { watermark: string }[];
+  let paused = false;
 
-  const settle = () => webhooks.beforeApplicationShutdown();
+  const settle = async (): Promise<void> => {
+    const until = Date.now() + 60_000;
+    for (;;) {
+      await pollers.dispatcher.drainInProgress();
+      await inbound.drain();
+      const [{ open }] = (await db.query(
+        `SELECT count(*)::int AS open FROM outbox
+          WHERE kind = ANY($1)
+            AND (status = 'running' OR (status = 'pending' AND next_attempt_at <= now()))`,
+        [INBOUND_KINDS],
+      )) as { open: number }[];
+      if (open === 0) break;
+      if (Date.now() > until) throw new Error(`${open} inbound events still running or due`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Paused means no retries by themselves (the pollers are stopped): an event whose run
+    // failed must not come due in the middle of a later request's check.
+    if (paused)
+      await db.query(
+        `UPDATE outbox SET next_attempt_at = now() + interval '1 day'
+          WHERE kind = ANY($1) AND status = 'pending' AND attempts > 0
+            AND next_attempt_at < now() + interval '1 hour'`,
+        [INBOUND_KINDS],
+      );
+  };
+
+  const inboundFailures = async (): Promise<string[]> => {
+    const rows = (await db.query(
+      `SELECT id, kind, status, attempts, last_error FROM outbox
+        WHERE kind = ANY($1) AND id > $2 AND last_error IS NOT NULL
+          AND NOT (last_error = ANY($3))
+        ORDER BY id`,
+      [INBOUND_KINDS, watermark, EXPECTED_INBOUND_ERRORS],
+    )) as { id: string; kind: string; status: string; attempts: number; last_error: string }[];
+    return rows.map(
+      (r) => `outbox ${r.id} (${r.kind}, ${r.status} after ${r.attempts} run(s)): ${r.last_error}`,
+    );
+  };
 
   const fingerprint = async (): Promise<Fingerprint> => {
     const [row] = (await db.query(FINGERPRINT_SQL)) as Fingerprint[];
@@ -148,7 +215,8 @@ export async function startFuzzApp(env: Record<string, string> = {}): Promise<Fu
     const scheduler = t.app.get(SchedulerRegistry);
     for (const name of scheduler.getIntervals()) scheduler.deleteInterval(name);
     for (const job of scheduler.getCronJobs().values()) void job.stop();
-    await t.app.get(RuntimePollers, { strict: false }).onApplicationShutdown();
+    await pollers.onApplicationShutdown();
+    paused = true;
     await settle();
   };
 
@@ -171,6 +239,7 @@ export async function startFuzzApp(env: Record<string, string> = {}): Promise<Fu
     t,
     db,
     settle,
+    inboundFailures,
     fingerprint,
     pauseBackgroundWork,
     waitForQuiet,
