@@ -10,9 +10,3 @@ export interface MerchantRecord {
   apiKeyPrefix: string | null;
   createdAt: Date;
 }
-
-/**
- * @deprecated Until conversations/bot.service.ts reads through MerchantsService.findByWhatsappPhone
- * (issue 14): the statements on `merchants` belong to MerchantRepository.
- */
-export { MERCHANT_COLUMNS, type MerchantRow, toMerchantRecord } from './merchant.repository';

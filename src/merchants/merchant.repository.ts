@@ -4,7 +4,7 @@ import type { Locale } from '../config/app-config';
 import { queryRows } from '../database/sql';
 import type { MerchantRecord } from './merchant.record';
 
-export interface MerchantRow {
+interface MerchantRow {
   id: string;
   display_name: string;
   whatsapp_phone: string;
@@ -14,10 +14,10 @@ export interface MerchantRow {
   created_at: Date;
 }
 
-export const MERCHANT_COLUMNS =
+const MERCHANT_COLUMNS =
   'id, display_name, whatsapp_phone, locale, allow_partial_payments, api_key_prefix, created_at';
 
-export function toMerchantRecord(row: MerchantRow): MerchantRecord {
+function toMerchantRecord(row: MerchantRow): MerchantRecord {
   return {
     id: row.id,
     displayName: row.display_name,
