@@ -10,6 +10,7 @@ import { MerchantsService } from '../merchants/merchants.service';
 import { customerText } from '../payments/mpesa/daraja-result-codes';
 import type { PaymentOutcome } from '../payments/payment-provider.port';
 import { PaymentsService } from '../payments/payments.service';
+import { RuntimeSignals } from '../runtime/runtime-signals';
 import { fill, PAY_PAGE_TEXT } from './pay-page.i18n';
 import { type LatestPayment, type PaidReceipt, PayPageQuery } from './pay-page.query';
 import type { PayPageView } from './pay-page.render';
@@ -55,6 +56,7 @@ export class PayPageService {
     private readonly invoices: InvoicesService,
     private readonly merchants: MerchantsService,
     private readonly payments: PaymentsService,
+    private readonly signals: RuntimeSignals,
   ) {}
 
   async find(token: string): Promise<PayContext | null> {
@@ -149,12 +151,14 @@ export class PayPageService {
         invoice.balance > 0 ? fill(t.badAmount, { balance: formatKes(invoice.balance) }) : t.isPaid;
       return { ok: false, status: 400, code: 'invalid_amount', message };
     }
-    const result = await this.payments.initiate({
-      invoiceRef: invoice.ref,
-      phone: phone.phone,
-      amount,
-      source: 'pay-page',
-    });
+    const result = await this.signals.transaction((tx) =>
+      this.payments.initiate(tx, {
+        invoiceRef: invoice.ref,
+        phone: phone.phone,
+        amount,
+        source: 'pay-page',
+      }),
+    );
     if (result.status === 'started') return { ok: true, paymentId: result.paymentId };
     const messages: Record<typeof result.reason, string> = {
       paid: t.isPaid,
