@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../database/sql';
-import type { MessageKind, MessageStatus } from './message.entity';
+import type { MessageKind, MessageStatus } from './message.record';
 
 export type MessageChannel = 'whatsapp' | 'sms';
 

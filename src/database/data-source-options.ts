@@ -1,6 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
-import { ENTITIES } from './entities';
 
 export interface DatabaseSettings {
   url: string;
@@ -13,7 +12,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
   return {
     type: 'postgres',
     url: settings.url,
-    entities: ENTITIES,
+    // No entities: the hand-written migrations are the schema, and repositories write SQL.
+    entities: [],
     migrations: MIGRATIONS,
     migrationsRun: settings.migrationsRun ?? false,
     migrationsTransactionMode: 'each',

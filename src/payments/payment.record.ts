@@ -1,4 +1,5 @@
-import type { PaymentStatus } from './payment.entity';
+/** initiating: push not answered yet · pending: prompt on the phone · review: an operator decides. */
+export type PaymentStatus = 'initiating' | 'pending' | 'succeeded' | 'failed' | 'review';
 
 /** The payments row as raw SQL returns it; the money path works on it as it is. */
 export interface PaymentRow {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../database/sql';
-import type { PaymentStatus } from './payment.entity';
+import type { PaymentStatus } from './payment.record';
 
 /** A payment that drifted from what M-PESA knows, as reconciliation reports it. */
 export interface DriftingPayment {

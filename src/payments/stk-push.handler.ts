@@ -10,7 +10,7 @@ import {
   type OutboxResult,
   OutboxService,
 } from '../runtime/outbox';
-import type { OutboxRow } from '../runtime/outbox.entity';
+import type { OutboxRow } from '../runtime/outbox';
 import { RuntimeSignals } from '../runtime/runtime-signals';
 import {
   PAYMENT_PROVIDER,

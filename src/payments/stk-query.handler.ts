@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UUID_PATTERN } from '../merchants/pg-error';
 import { Clock } from '../runtime/clock';
 import { type OutboxHandler, type OutboxResult, OutboxService } from '../runtime/outbox';
-import type { OutboxRow } from '../runtime/outbox.entity';
+import type { OutboxRow } from '../runtime/outbox';
 import { RuntimeSignals } from '../runtime/runtime-signals';
 import { PAYMENT_PROVIDER, type PaymentProvider } from './payment-provider.port';
 import { scheduleStkQuery } from './payment-polling';

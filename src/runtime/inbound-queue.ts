@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { InboundEventRepository } from './inbound-event.repository';
 import { inboundErrorType } from './inbound-retries';
 import { enqueueOutbox, type OutboxHandler, type OutboxResult } from './outbox';
-import type { OutboxRow } from './outbox.entity';
+import type { OutboxRow } from './outbox';
 import { OutboxHandlers } from './outbox-handlers';
 import { RuntimeSignals } from './runtime-signals';
 

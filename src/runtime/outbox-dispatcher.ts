@@ -3,8 +3,8 @@ import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { Clock } from './clock';
 import type { MachineRunner } from './machine-runner';
-import { backoffMs, type MachineEventLike, type OutboxResult } from './outbox';
-import type { OutboxRow } from './outbox.entity';
+import { backoffMs, type OutboxRow, type MachineEventLike, type OutboxResult } from './outbox';
+
 import type { OutboxHandlers } from './outbox-handlers';
 import { type ClaimedOutboxRecord, OutboxRepository } from './outbox.repository';
 
@@ -109,7 +109,7 @@ export class OutboxDispatcher {
       result = { status: 'permanent', error: `no handler for outbox kind "${row.kind}"` };
     } else {
       try {
-        result = await handler.handle(this.toEntity(row));
+        result = await handler.handle(row);
       } catch (error) {
         result = { status: 'retry', error: error instanceof Error ? error.message : String(error) };
       }
@@ -140,9 +140,7 @@ export class OutboxDispatcher {
     if (exhausted) {
       const error = result.error.slice(0, 2000);
       const event =
-        result.status === 'permanent' && result.event
-          ? result.event
-          : onDead?.(this.toEntity(row), error);
+        result.status === 'permanent' && result.event ? result.event : onDead?.(row, error);
       await this.feedBack(row, event, 'dead');
       await this.outbox.bury(this.dataSource.manager, row.id, this.workerId, error, now);
       this.logger.warn(
@@ -169,26 +167,5 @@ export class OutboxDispatcher {
       source: `outbox:${row.kind}`,
       dedupeKey: `outbox:${row.id}:${outcome}`,
     });
-  }
-
-  private toEntity(row: ClaimedOutboxRecord): OutboxRow {
-    return {
-      id: row.id,
-      kind: row.kind,
-      payload: row.payload,
-      idempotencyKey: row.idempotencyKey,
-      status: 'running',
-      attempts: row.attempts,
-      maxAttempts: row.maxAttempts,
-      nextAttemptAt: this.clock.now(),
-      claimedBy: this.workerId,
-      claimExpiresAt: null,
-      lastError: null,
-      machineKind: row.machineKind,
-      entityId: row.entityId,
-      createdAt: row.createdAt,
-      updatedAt: this.clock.now(),
-      completedAt: null,
-    };
   }
 }

@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { DEFAULT_MAX_ATTEMPTS, type NewOutboxRow, OutboxRepository } from './outbox.repository';
-import type { OutboxRow } from './outbox.entity';
+import {
+  type ClaimedOutboxRecord,
+  DEFAULT_MAX_ATTEMPTS,
+  type NewOutboxRow,
+  OutboxRepository,
+} from './outbox.repository';
 import { RuntimeSignals } from './runtime-signals';
 
 export { DEFAULT_MAX_ATTEMPTS, type NewOutboxRow };
+
+/** The outbox row a handler runs: claimed, its attempts counting this run. */
+export type OutboxRow = ClaimedOutboxRecord;
 
 /** The way into the outbox for every feature: rows join the caller's transaction. */
 @Injectable()

@@ -16,20 +16,22 @@ import { MerchantsService } from '../../src/merchants/merchants.service';
 import { ManualClock } from '../../src/runtime/clock';
 import { MachineRunner } from '../../src/runtime/machine-runner';
 import { enqueueOutbox } from '../../src/runtime/outbox';
-import type { OutboxRow } from '../../src/runtime/outbox.entity';
+import type { OutboxRow } from '../../src/runtime/outbox';
 import { RuntimeSignals } from '../../src/runtime/runtime-signals';
 import { createTestApp, type TestApp } from '../utils/create-app';
 
 const newPhone = (): string => `+25471${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
 
-/** Stands in for the bot: records what the inbound queue hands it. */
-function recordBotMessages(t: TestApp): InboundMessage[] {
-  const received: InboundMessage[] = [];
-  jest.spyOn(t.app.get(BotService), 'handle').mockImplementation((msg: InboundMessage) => {
-    received.push(msg);
+/**
+ * Stands in for the bot from the start (the outbox drains at bootstrap): records what the
+ * inbound queue hands it, and never answers, so no greeting joins a test's transcript.
+ */
+const botReceived: InboundMessage[] = [];
+function standInForTheBot(): void {
+  jest.spyOn(BotService.prototype, 'handle').mockImplementation((msg: InboundMessage) => {
+    botReceived.push(msg);
     return Promise.resolve();
   });
-  return received;
 }
 
 async function eventually<T>(
@@ -55,6 +57,7 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
   let merchantPhone: string;
 
   beforeAll(async () => {
+    standInForTheBot();
     t = await createTestApp(
       {},
       {
@@ -72,6 +75,7 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
   });
   afterAll(async () => {
     await t?.close();
+    jest.restoreAllMocks();
   });
 
   const inbox = async (phone: string): Promise<{ message: string; messageId: string }[]> =>
@@ -232,7 +236,7 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
 
   it('inbound WhatsApp messages reach the bot after the window is recorded', async () => {
     const phone = newPhone();
-    const received = recordBotMessages(t);
+    const received = botReceived;
     await request(t.url)
       .post(`/sandbox/whatsapp/control/users/${phone}/inbound`)
       .send({ templateButtonPayload: 'pay:INV-ABC234', profileName: 'Wanjiru' })
@@ -254,7 +258,7 @@ describe('delivery: message.send, inbound port, invoice notices', () => {
 
   it('inbound SMS reach the same bot', async () => {
     const phone = newPhone();
-    const received = recordBotMessages(t);
+    const received = botReceived;
     const res = await request(t.url)
       .post('/sandbox/africastalking/control/inbound')
       .send({ from: phone.replace('+254', '0'), text: 'PAY INV-ABC234' })

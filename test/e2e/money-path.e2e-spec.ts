@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { MerchantsService } from '../../src/merchants/merchants.service';
 import { StkPushHandler } from '../../src/payments/stk-push.handler';
 import { ManualClock } from '../../src/runtime/clock';
-import type { OutboxRow } from '../../src/runtime/outbox.entity';
+import type { OutboxRow } from '../../src/runtime/outbox';
 import { createTestApp, type TestApp } from '../utils/create-app';
 import { darajaControl, newSafaricomPhone, sleep, waitFor } from '../utils/daraja-control';
 

@@ -9,7 +9,7 @@ import { MachineVersionError } from '../../src/runtime/machine-runner';
 import { enqueueOutbox, type OutboxHandler, type OutboxResult } from '../../src/runtime/outbox';
 import { OutboxHandlers } from '../../src/runtime/outbox-handlers';
 import { OutboxDispatcher } from '../../src/runtime/outbox-dispatcher';
-import type { OutboxRow } from '../../src/runtime/outbox.entity';
+import type { OutboxRow } from '../../src/runtime/outbox';
 import { createTestApp } from '../utils/create-app';
 import { exampleDefinition } from '../utils/example.machine';
 import { runtimeStack, type RuntimeStack } from '../utils/runtime-stack';

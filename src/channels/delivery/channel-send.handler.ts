@@ -4,8 +4,8 @@ import type { Channel, ChannelName, SendOutcome } from '../../common/messaging/c
 import type { DeliveryState } from '../../machines/delivery.machine';
 import { Clock } from '../../runtime/clock';
 import type { MachineEventLike, OutboxHandler, OutboxResult } from '../../runtime/outbox';
-import type { OutboxRow } from '../../runtime/outbox.entity';
-import type { MessageKind } from '../message.entity';
+import type { OutboxRow } from '../../runtime/outbox';
+import type { MessageKind } from '../message.record';
 import { SmsChannel } from '../sms/africastalking.client';
 import { WhatsAppChannel } from '../whatsapp/whatsapp.client';
 import { deliveryIdOf } from './delivery-rows';

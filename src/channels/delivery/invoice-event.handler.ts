@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { INVOICE_MACHINE_KIND } from '../../machines/invoice.machine';
 import { MachineRunner } from '../../runtime/machine-runner';
 import type { MachineEventLike, OutboxHandler, OutboxResult } from '../../runtime/outbox';
-import type { OutboxRow } from '../../runtime/outbox.entity';
+import type { OutboxRow } from '../../runtime/outbox';
 
 /**
  * 'delivery.invoice_event': a delivery's news for its invoice (DELIVERY_ACCEPTED {channel},

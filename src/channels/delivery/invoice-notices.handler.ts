@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { OutboxHandler, OutboxResult } from '../../runtime/outbox';
-import type { OutboxRow } from '../../runtime/outbox.entity';
+import type { OutboxRow } from '../../runtime/outbox';
 import { RuntimeSignals } from '../../runtime/runtime-signals';
 import { DeliveryService } from './delivery.service';
 import { InvoiceNoticeLoader } from './invoice-notice.loader';

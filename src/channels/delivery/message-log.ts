@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { MachineEventLike, OutboxResult } from '../../runtime/outbox';
 import type { MessageContent, SendOutcome } from '../../common/messaging/channel.port';
-import type { MessageKind } from '../message.entity';
+import type { MessageKind } from '../message.record';
 import {
   type LatestOutboundMessage,
   MessageRepository,

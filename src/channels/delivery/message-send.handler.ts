@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { OutboxHandler, OutboxResult } from '../../runtime/outbox';
-import type { OutboxRow } from '../../runtime/outbox.entity';
+import type { OutboxRow } from '../../runtime/outbox';
 import { RuntimeSignals } from '../../runtime/runtime-signals';
 import type { OutboundMessagePayload } from '../../common/messaging/outbound-message';
 import { DeliveryService, InvalidDeliveryError } from './delivery.service';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CustomersService } from '../../merchants/customers.service';
 import { MerchantsService } from '../../merchants/merchants.service';
-import type { MessageStatus } from '../message.entity';
+import type { MessageStatus } from '../message.record';
 import { MessageRepository } from '../message.repository';
 import type {
   WhatsAppMessageEvent,

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { PaymentStatus } from '../payment.entity';
+import type { PaymentStatus } from '../payment.record';
 
 const STATUSES: PaymentStatus[] = ['initiating', 'pending', 'succeeded', 'failed', 'review'];
 
