@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../database/sql';
-import type { PaymentStatus } from './payment.record';
-import { PAYMENT_COLUMNS, type PaymentRow, type PaymentView } from './payment.record';
+import {
+  PAYMENT_COLUMNS,
+  type PaymentRow,
+  type PaymentStatus,
+  type PaymentView,
+} from './payment.record';
 
 /** A payment with the invoice fields an STK push sends to Daraja. */
 export interface PaymentToPush extends PaymentRow {
