@@ -182,6 +182,7 @@ function newDeliveryPolicyTest() {
     existsWithProviderId: notCalled('existsWithProviderId'),
     countCreatedBefore: notCalled('countCreatedBefore'),
     deleteCreatedBefore: notCalled('deleteCreatedBefore'),
+    latestOutboundForInvoice: notCalled('latestOutboundForInvoice'),
   });
   deliveries.insert.mockResolvedValue(DELIVERY_ID);
   messages.insertOutboundAttempt.mockResolvedValue(undefined);
