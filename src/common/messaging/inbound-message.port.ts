@@ -1,6 +1,6 @@
 /**
- * A message a person sent us, on either channel, after authentication and dedupe. The bot
- * implements the handler; the WhatsApp and SMS webhooks call it.
+ * A message a person sent us, on either channel, after authentication and dedupe: what the bot
+ * gets from src/inbound/ for each recorded WhatsApp or SMS message.
  */
 export interface InboundMessage {
   channel: 'whatsapp' | 'sms';
@@ -16,9 +16,3 @@ export interface InboundMessage {
   receivedAt: Date;
   profileName?: string;
 }
-
-export interface InboundMessageHandler {
-  handle(message: InboundMessage): Promise<void>;
-}
-
-export const INBOUND_MESSAGE_HANDLER = Symbol('INBOUND_MESSAGE_HANDLER');
