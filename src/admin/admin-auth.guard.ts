@@ -1,11 +1,10 @@
 import { type CanActivate, type ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
+import { bearerToken } from '../common/http/bearer';
 import { DomainError } from '../common/http/domain-error';
+import { secretsMatch } from '../common/security/secret-compare';
 import { MerchantsService } from '../merchants/merchants.service';
-import { sameSecret } from './same-secret';
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
  * Operator endpoints: `Authorization: Bearer <ADMIN_API_KEY>`. A valid merchant key is the
@@ -21,8 +20,8 @@ export class AdminAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
-    const token = BEARER.exec(request.headers.authorization ?? '')?.[1] ?? '';
-    if (sameSecret(token, this.config.adminApiKey)) return true;
+    const token = bearerToken(request.headers.authorization) ?? '';
+    if (secretsMatch(token, this.config.adminApiKey)) return true;
     if (token !== '' && (await this.merchants.findByApiKey(token))) {
       throw new DomainError(
         'forbidden',

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/http/domain-error';
 import { sanitizeForLog } from '../common/logging/redact';
-import { UUID_PATTERN } from '../merchants/pg-error';
+import { isUuid } from '../common/text/uuid';
 import type { MachineDefinition } from '../runtime/machine-definition';
 import { toDefinitionJson, toMermaid } from '../runtime/machine-diagram';
 import { MachineRegistry } from '../runtime/machine-registry';
@@ -79,7 +79,7 @@ export class AdminMachinesService {
 
   async instance(kind: string, id: string): Promise<MachineInstance> {
     const definition = this.definition(kind);
-    if (!UUID_PATTERN.test(id)) throw new NotFoundError(`${kind} ${id}`);
+    if (!isUuid(id)) throw new NotFoundError(`${kind} ${id}`);
     const tx = this.dataSource.manager;
     const row = await this.machines.findInstance(tx, definition.table, id);
     if (!row) throw new NotFoundError(`${kind} ${id}`);

@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { DomainError } from '../common/http/domain-error';
-import { UUID_PATTERN } from '../merchants/pg-error';
+import { isUuid } from '../common/text/uuid';
 
 /** Position after the last row of a page, in (created_at, id) descending order. */
 export interface InvoiceCursor {
@@ -39,7 +39,7 @@ export function decodeCursor(encoded: string): InvoiceCursor {
     typeof parsed[0] === 'string' &&
     isRealTime(parsed[0]) &&
     typeof parsed[1] === 'string' &&
-    UUID_PATTERN.test(parsed[1])
+    isUuid(parsed[1])
   ) {
     return { createdAt: parsed[0], id: parsed[1] };
   }

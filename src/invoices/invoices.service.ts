@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { DomainError, NotFoundError } from '../common/http/domain-error';
 import { isValidAmount } from '../common/money';
 import { parseKenyanMobile } from '../common/phone';
+import { isUuid } from '../common/text/uuid';
 import {
   INVOICE_MACHINE_KIND,
   type InvoiceInput,
@@ -11,7 +12,6 @@ import {
 } from '../machines/invoice.machine';
 import { CustomersService } from '../merchants/customers.service';
 import { MerchantsService } from '../merchants/merchants.service';
-import { UUID_PATTERN } from '../merchants/pg-error';
 import { Clock } from '../runtime/clock';
 import { MachineRunner } from '../runtime/machine-runner';
 import type { InvoicePage, InvoiceResponse } from './dto/invoice.response';
@@ -137,7 +137,7 @@ export class InvoicesService {
     tx: EntityManager = this.dataSource.manager,
   ): Promise<InvoiceRecord | null> {
     const normalised = ref.trim().toUpperCase();
-    if (!REF_PATTERN.test(normalised) || !UUID_PATTERN.test(merchantId)) return null;
+    if (!REF_PATTERN.test(normalised) || !isUuid(merchantId)) return null;
     return this.invoices.findByMerchantRef(tx, merchantId, normalised);
   }
 
@@ -146,7 +146,7 @@ export class InvoicesService {
     id: string,
     tx: EntityManager = this.dataSource.manager,
   ): Promise<InvoiceRecord | null> {
-    if (!UUID_PATTERN.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.invoices.findById(tx, id);
   }
 

@@ -1,23 +1,14 @@
 import { type CanActivate, type ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
+import { bearerToken } from '../common/http/bearer';
 import { DomainError } from '../common/http/domain-error';
+import { secretsMatch } from '../common/security/secret-compare';
 import { AppConfig } from '../config/app-config';
 import type { MerchantRecord } from './merchant.record';
 import { MerchantsService } from './merchants.service';
 
 export interface MerchantRequest extends Request {
   merchant?: MerchantRecord;
-}
-
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
-
-/** Constant-time: both sides hashed to the same length first. */
-function isAdminKey(key: string | undefined, adminKey: string): boolean {
-  if (!key || adminKey === '') return false;
-  const a = createHash('sha256').update(key, 'utf8').digest();
-  const b = createHash('sha256').update(adminKey, 'utf8').digest();
-  return timingSafeEqual(a, b);
 }
 
 export class UnauthorizedError extends DomainError {
@@ -40,10 +31,9 @@ export class MerchantAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<MerchantRequest>();
-    const header = request.headers.authorization;
-    const key = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+    const key = bearerToken(request.headers.authorization);
     const merchant = await this.merchants.findByApiKey(key);
-    if (!merchant && isAdminKey(key, this.config.adminApiKey)) {
+    if (!merchant && secretsMatch(key, this.config.adminApiKey)) {
       throw new DomainError(
         'forbidden',
         'This is the admin key; merchant endpoints need a merchant API key',

@@ -4,8 +4,8 @@ import type { Locale } from '../config/app-config';
 import { ConflictError, DomainError, NotFoundError } from '../common/http/domain-error';
 import { maskPhone } from '../common/logging/redact';
 import { parseKenyanMobile } from '../common/phone';
+import { isUuid } from '../common/text/uuid';
 import { Clock } from '../runtime/clock';
-import { UUID_PATTERN } from './pg-error';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './merchant-api-key';
 import type { MerchantRecord } from './merchant.record';
 import { MerchantRepository } from './merchant.repository';
@@ -79,7 +79,7 @@ export class MerchantsService {
 
   /** Replaces the merchant's key; the old one stops working at once. 404 for an unknown id. */
   async rotateApiKey(tx: EntityManager, merchantId: string): Promise<MerchantWithKey> {
-    if (!UUID_PATTERN.test(merchantId)) throw new NotFoundError('Merchant');
+    if (!isUuid(merchantId)) throw new NotFoundError('Merchant');
     const key = generateApiKey();
     const merchant = await this.merchants.replaceApiKey(tx, merchantId, key);
     if (!merchant) throw new NotFoundError('Merchant');
@@ -99,7 +99,7 @@ export class MerchantsService {
     id: string,
     tx: EntityManager = this.dataSource.manager,
   ): Promise<MerchantRecord | null> {
-    if (!UUID_PATTERN.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.merchants.findById(tx, id);
   }
 

@@ -22,5 +22,3 @@ export function pgError(error: unknown): PgErrorInfo {
     constraint: typeof constraint === 'string' ? constraint : undefined,
   };
 }
-
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -3,9 +3,10 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { maskPhone } from '../common/logging/redact';
 import { MAX_AMOUNT } from '../common/money';
 import { parseKenyanMobile } from '../common/phone';
+import { isUuid } from '../common/text/uuid';
 import { InvoicesService } from '../invoices/invoices.service';
 import { DEFAULT_MAX_PAYMENT_ATTEMPTS, INVOICE_MACHINE_KIND } from '../machines/invoice.machine';
-import { pgError, UNIQUE_VIOLATION, UUID_PATTERN } from '../merchants/pg-error';
+import { pgError, UNIQUE_VIOLATION } from '../merchants/pg-error';
 import { Clock } from '../runtime/clock';
 import { MachineRunner } from '../runtime/machine-runner';
 import type {
@@ -72,13 +73,13 @@ export class PaymentsService implements PaymentInitiator {
   }
 
   async findById(id: string): Promise<PaymentRow | null> {
-    if (!UUID_PATTERN.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.payments.findById(this.dataSource.manager, id);
   }
 
   /** A payment on one of this merchant's invoices, in its public shape. */
   async findForMerchant(merchantId: string, id: string): Promise<PaymentView | null> {
-    if (!UUID_PATTERN.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.payments.findViewForMerchant(this.dataSource.manager, merchantId, id);
   }
 

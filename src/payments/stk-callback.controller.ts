@@ -1,20 +1,13 @@
 import { storableJson } from '../common/text/storable';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { RequestWithRawBody } from '../common/http/body-parsers';
 import { NotFoundError } from '../common/http/domain-error';
+import { secretsMatch } from '../common/security/secret-compare';
 import { AppConfig } from '../config/app-config';
 import { StkCallbackService } from './stk-callback.service';
 
 const ACK = { ResultCode: 0, ResultDesc: 'Accepted' } as const;
-
-function sameSecret(given: string, expected: string): boolean {
-  // Hashing first makes the comparison constant-time whatever the lengths.
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
 
 /**
  * Daraja's STK callback: unsigned, so the unguessable path segment is the credential. A wrong
@@ -36,7 +29,7 @@ export class StkCallbackController {
     @Body() body: unknown,
     @Req() req: RequestWithRawBody,
   ): Promise<typeof ACK> {
-    if (!sameSecret(secret, this.config.mpesa.callbackSecret)) throw new NotFoundError('Route');
+    if (!secretsMatch(secret, this.config.mpesa.callbackSecret)) throw new NotFoundError('Route');
     // No body: not JSON at all (or none); what arrived is kept as text.
     // Recorded whatever it carries, so first made storable (jsonb refuses NUL and lone surrogates).
     await this.callbacks.receive(

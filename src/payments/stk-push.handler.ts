@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { retryOnConnectionLoss } from '../database/connection-loss';
-import { UUID_PATTERN } from '../merchants/pg-error';
+import { isUuid } from '../common/text/uuid';
 import { INVOICE_MACHINE_KIND } from '../machines/invoice.machine';
 import { Clock } from '../runtime/clock';
 import { MachineRunner } from '../runtime/machine-runner';
@@ -208,7 +208,7 @@ export class StkPushHandler implements OutboxHandler {
   }
 
   private async load(paymentId: string): Promise<PaymentToPush | null> {
-    if (!UUID_PATTERN.test(paymentId)) return null;
+    if (!isUuid(paymentId)) return null;
     return this.signals.transaction((manager) => this.payments.findToPush(manager, paymentId));
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { UUID_PATTERN } from '../merchants/pg-error';
+import { isUuid } from '../common/text/uuid';
 import { Clock } from '../runtime/clock';
 import { type OutboxHandler, type OutboxResult, OutboxService } from '../runtime/outbox';
 import type { OutboxRow } from '../runtime/outbox';
@@ -107,7 +107,7 @@ export class StkQueryHandler implements OutboxHandler {
   }
 
   private async load(paymentId: string): Promise<PaymentRow | null> {
-    if (!UUID_PATTERN.test(paymentId)) return null;
+    if (!isUuid(paymentId)) return null;
     return this.signals.transaction((manager) => this.payments.findById(manager, paymentId));
   }
 }

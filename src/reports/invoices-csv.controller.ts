@@ -3,6 +3,7 @@ import { ApiBadRequestResponse, ApiOperation, ApiProduces } from '@nestjs/swagge
 import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { AdminApi } from '../admin/admin-api.decorator';
+import { bearerToken } from '../common/http/bearer';
 import { maskPhone } from '../common/logging/redact';
 import { parseKenyanMobile } from '../common/phone';
 import { parsePeriod } from '../stats/stats-period';
@@ -29,7 +30,7 @@ export const INVOICES_CSV_HEADER = [
 
 /** Which admin key asked: a fingerprint tells keys apart across rotations without revealing one. */
 function adminFingerprint(request: Request): string {
-  const token = /^Bearer\s+(\S+)/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+  const token = bearerToken(request.headers.authorization) ?? '';
   return `admin-key:${createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 8)}`;
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { isUuid } from '../common/text/uuid';
 import { queryRows } from '../database/sql';
 import type { PersistedMachineSnapshot } from './machine-definition';
 
@@ -27,8 +28,6 @@ export interface MachineRowChange {
   columns: Record<string, unknown>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The runner's statements on a machine's own row, in whatever table its definition names: the
  * runtime knows the machine columns, never the feature's other columns or its table's name.
@@ -38,7 +37,7 @@ export class MachineRowRepository {
   /** Locks the row (FOR UPDATE) and reads its machine columns; null when there is no such row. */
   async lock(tx: EntityManager, table: string, id: string): Promise<MachineRowRecord | null> {
     // Every machine table has a uuid key: another id would make the database refuse the query.
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const [row] = await queryRows<MachineRow>(
       tx,
       `SELECT snapshot, state, version, machine_version FROM ${table} WHERE id = $1 FOR UPDATE`,

@@ -7,6 +7,7 @@ import type {
   DeliveryState,
 } from '../../machines/delivery.machine';
 import type { OutboundMessagePayload } from '../../common/messaging/outbound-message';
+import { isUuid } from '../../common/text/uuid';
 
 /** A delivery as the send handlers need it. */
 export interface DeliveryRecord {
@@ -61,8 +62,6 @@ export function toDeliveryRecord(row: DeliveryRow): DeliveryRecord {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const SEND_STARTED_COLUMN = {
   whatsapp: 'whatsapp_send_started_at',
   sms: 'sms_send_started_at',
@@ -105,7 +104,7 @@ export class DeliveryRepository {
 
   /** Null as well for anything that is not a UUID (an outbox payload is not trusted). */
   async findById(tx: EntityManager, id: string | null | undefined): Promise<DeliveryRecord | null> {
-    if (!id || !UUID.test(id)) return null;
+    if (!id || !isUuid(id)) return null;
     const [row] = await queryRows<DeliveryRow>(
       tx,
       `SELECT id, purpose, recipient, invoice_id, conversation_id, channel_policy, payload, state, delivered_via

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../common/http/domain-error';
 import { hashPhone } from '../../common/logging/redact';
 import { parseKenyanMobile } from '../../common/phone';
+import { isUuid } from '../../common/text/uuid';
 import { DELIVERY_MACHINE_KIND, type DeliveryInput } from '../../machines/delivery.machine';
 import { Clock } from '../../runtime/clock';
 import { MachineRunner } from '../../runtime/machine-runner';
@@ -13,7 +14,6 @@ import { DeliveryRepository } from './delivery.repository';
 import { contentProblem } from './outbound-content';
 
 const POLICIES = ['auto', 'whatsapp', 'sms'] as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface EnqueueOptions {
   /** Unique forever: the same key twice is one delivery (e.g. the outbox row that asked). */
@@ -130,7 +130,7 @@ export class DeliveryService {
     const problem = contentProblem(payload);
     if (problem) throw new InvalidDeliveryError(problem);
     for (const id of [payload.invoiceId, payload.conversationId])
-      if (id !== undefined && id !== null && !UUID.test(id))
+      if (id !== undefined && id !== null && !isUuid(id))
         throw new InvalidDeliveryError('invoiceId and conversationId must be UUIDs');
     return { ...payload, to: phone.phone };
   }

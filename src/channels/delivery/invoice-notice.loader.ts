@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { isUuid } from '../../common/text/uuid';
 import { InvoicesService } from '../../invoices/invoices.service';
 import { Clock } from '../../runtime/clock';
 import { isWindowOpen } from '../whatsapp/customer-window';
 import { DeliveryRepository } from './delivery.repository';
 import { InvoiceNoticeQuery } from './invoice-notice.query';
 import type { InvoiceNoticeView, PaymentView } from './renderers/notice-view';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads an invoice, its merchant and customer (and a payment) into the renderers' view. */
 @Injectable()
@@ -25,7 +24,7 @@ export class InvoiceNoticeLoader {
   ): Promise<
     (InvoiceNoticeView & { state: string; invoiceId: string; customerOptedOut: boolean }) | null
   > {
-    if (typeof invoiceId !== 'string' || !UUID.test(invoiceId)) return null;
+    if (typeof invoiceId !== 'string' || !isUuid(invoiceId)) return null;
     const row = await this.notices.invoice(this.dataSource.manager, invoiceId);
     if (!row) return null;
     const now = this.clock.now();
@@ -52,7 +51,7 @@ export class InvoiceNoticeLoader {
   }
 
   async payment(invoiceId: string, paymentId: unknown): Promise<PaymentView | null> {
-    if (typeof paymentId !== 'string' || !UUID.test(paymentId)) return null;
+    if (typeof paymentId !== 'string' || !isUuid(paymentId)) return null;
     const row = await this.notices.payment(this.dataSource.manager, invoiceId, paymentId);
     if (!row) return null;
     return {

@@ -2,13 +2,13 @@ import { Controller, HttpCode, Logger, NotFoundException, Param, Post, Req } fro
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { RequestWithRawBody } from '../../common/http/body-parsers';
 import { hashPhone, maskPhone } from '../../common/logging/redact';
+import { secretsMatch } from '../../common/security/secret-compare';
 import { storableJson } from '../../common/text/storable';
 import { AppConfig } from '../../config/app-config';
 import { Clock } from '../../runtime/clock';
 import { RuntimeSignals } from '../../runtime/runtime-signals';
 import { parseDeliveryReport, parseInboundSms } from './sms-callback.parser';
 import { SmsEventLedger } from './sms-event-ledger';
-import { secretMatches } from './secret-compare';
 
 /**
  * Africa's Talking callbacks. They are unsigned, so the URL carries a secret
@@ -97,7 +97,7 @@ export class SmsWebhookController {
   }
 
   private authenticate(secret: string, req: RequestWithRawBody): void {
-    if (!secretMatches(secret, this.config.sms.webhookSecret)) {
+    if (!secretsMatch(secret, this.config.sms.webhookSecret)) {
       throw new NotFoundException(`Cannot ${req.method} ${req.originalUrl}`);
     }
   }

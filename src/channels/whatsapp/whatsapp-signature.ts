@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { secretsMatch } from '../../common/security/secret-compare';
 import type { WabaProvider } from '../../config/app-config';
 
 export const META_SIGNATURE_HEADER = 'x-hub-signature-256';
@@ -20,20 +21,8 @@ export function verifyMetaSignature(
   if (!appSecret || !header) return false;
   const match = SIGNATURE_FORMAT.exec(header.trim());
   if (!match) return false;
-  const given = Buffer.from(match[1].toLowerCase(), 'hex');
-  const expected = createHmac('sha256', appSecret).update(rawBody).digest();
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-/**
- * 360dialog's scheme: a shared secret in a custom header. Both sides are hashed first so the
- * comparison takes the same time whatever the lengths.
- */
-export function verifyHeaderSecret(given: string | undefined, expected: string): boolean {
-  if (!expected || given === undefined) return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  const expected = createHmac('sha256', appSecret).update(rawBody).digest('hex');
+  return secretsMatch(match[1].toLowerCase(), expected);
 }
 
 export interface WebhookAuthInput {
@@ -55,6 +44,7 @@ export function authenticateWhatsAppWebhook(input: WebhookAuthInput): boolean {
     case 'meta':
       return verifyMetaSignature(input.rawBody, header(META_SIGNATURE_HEADER), input.appSecret);
     case '360dialog':
-      return verifyHeaderSecret(header(WEBHOOK_SECRET_HEADER), input.webhookSecret);
+      // 360dialog's scheme: a shared secret in a custom header.
+      return secretsMatch(header(WEBHOOK_SECRET_HEADER), input.webhookSecret);
   }
 }

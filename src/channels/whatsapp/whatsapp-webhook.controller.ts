@@ -3,8 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppConfig } from '../../config/app-config';
 import type { RequestWithRawBody } from '../../common/http/body-parsers';
+import { secretsMatch } from '../../common/security/secret-compare';
 import { storableJson } from '../../common/text/storable';
-import { verifyHeaderSecret } from './whatsapp-signature';
 import { WhatsAppWebhookGuard } from './whatsapp-webhook.guard';
 import { WhatsAppWebhookService } from './whatsapp-webhook.service';
 
@@ -27,7 +27,7 @@ export class WhatsAppWebhookController {
       mode === 'subscribe' &&
       typeof token === 'string' &&
       typeof challenge === 'string' &&
-      verifyHeaderSecret(token, this.config.whatsapp.verifyToken);
+      secretsMatch(token, this.config.whatsapp.verifyToken);
     if (!ok) {
       res.status(403).type('text/plain').send('Forbidden');
       return;

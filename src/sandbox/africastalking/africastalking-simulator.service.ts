@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { parseKenyanMobile } from '../../common/phone';
+import { secretsMatch } from '../../common/security/secret-compare';
 import { AppConfig } from '../../config/app-config';
-import { simulatorSecretMatches } from '../simulator-secret';
 import {
   AfricasTalkingCallbackSender,
   type CallbackAnswer,
@@ -58,8 +58,8 @@ export class AfricasTalkingSimulatorService {
     if (
       !apiKeyHeader ||
       !username ||
-      !simulatorSecretMatches(apiKeyHeader, this.config.sms.apiKey) ||
-      !simulatorSecretMatches(username, this.config.sms.username)
+      !secretsMatch(apiKeyHeader, this.config.sms.apiKey) ||
+      !secretsMatch(username, this.config.sms.username)
     ) {
       return { status: 401, contentType: 'text/plain', body: AT_AUTH_FAILURE_TEXT };
     }

@@ -1,3 +1,4 @@
+import { bearerToken } from '../../common/http/bearer';
 import { accessToken } from './daraja-sim-ids';
 
 /** Access tokens the simulated OAuth endpoint issued, with their expiry. */
@@ -15,8 +16,8 @@ export class SimTokenStore {
 
   /** `Authorization: Bearer <token>` with a live token. */
   accepts(authorization: string | undefined): boolean {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    const expiresAt = match ? this.tokens.get(match[1] ?? '') : undefined;
+    const token = bearerToken(authorization);
+    const expiresAt = token === undefined ? undefined : this.tokens.get(token);
     return expiresAt !== undefined && expiresAt > this.now();
   }
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
-import { simulatorSecretMatches } from '../simulator-secret';
+import { bearerToken } from '../../common/http/bearer';
+import { secretsMatch } from '../../common/security/secret-compare';
 import { type MetaError, type MetaErrorBody, metaErrorBody, metaErrors } from './meta-error';
 import { validateSendRequest } from './whatsapp-request.validator';
 import {
@@ -191,10 +192,9 @@ export class WhatsAppSimulatorService {
     const token = this.config.whatsapp.token;
     switch (auth.provider) {
       case '360dialog':
-        return simulatorSecretMatches(auth.apiKey, token) ? undefined : metaErrors.auth();
+        return secretsMatch(auth.apiKey, token) ? undefined : metaErrors.auth();
       case 'meta': {
-        const match = /^Bearer (.+)$/.exec(auth.authorization ?? '');
-        if (!simulatorSecretMatches(match?.[1], token)) return metaErrors.auth();
+        if (!secretsMatch(bearerToken(auth.authorization), token)) return metaErrors.auth();
         if (auth.phoneId !== this.config.whatsapp.phoneId)
           return metaErrors.unknownPhoneId(auth.phoneId);
         return undefined;
