@@ -7,6 +7,8 @@ import { signMetaPayload } from '../../src/channels/whatsapp/whatsapp-signature'
 import { InvoicesModule } from '../../src/invoices/invoices.module';
 import { MerchantsService } from '../../src/merchants/merchants.service';
 import { ManualClock } from '../../src/runtime/clock';
+import { BotService } from '../../src/conversations/bot.service';
+import { InboundModule } from '../../src/inbound/inbound.module';
 import { createTestApp, type TestApp } from '../utils/create-app';
 
 /**
@@ -64,7 +66,13 @@ describe('delivery policy (WhatsApp first, one SMS fallback)', () => {
 
   beforeAll(async () => {
     clock = new ManualClock(new Date());
-    t = await createTestApp({}, { imports: [InvoicesModule, DeliveryModule], clock });
+    // Statuses and reports reach the policy through the inbound queue's consumers; the bot that
+    // would answer an inbound message (sent here only to open the window) stays silent.
+    jest.spyOn(BotService.prototype, 'handle').mockResolvedValue(undefined);
+    t = await createTestApp(
+      {},
+      { imports: [InvoicesModule, DeliveryModule, InboundModule], clock },
+    );
     db = t.app.get(DataSource);
     merchantPhone = newPhone();
     const created = await t.app
@@ -74,6 +82,7 @@ describe('delivery policy (WhatsApp first, one SMS fallback)', () => {
   });
   afterAll(async () => {
     await t?.close();
+    jest.restoreAllMocks();
   });
 
   const createInvoice = async (customerPhone: string, customerName = 'Jane Wanjiku') => {

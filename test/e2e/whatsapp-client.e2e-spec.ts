@@ -11,6 +11,8 @@ import {
   type TranscriptEntry,
   WhatsAppSimulatorState,
 } from '../../src/sandbox/whatsapp/whatsapp-simulator.state';
+import { BotService } from '../../src/conversations/bot.service';
+import { InboundModule } from '../../src/inbound/inbound.module';
 import { createTestApp, type TestApp } from '../utils/create-app';
 
 const usedPhones: string[] = [];
@@ -99,11 +101,17 @@ describe.each(PROVIDERS)(
     beforeAll(async () => {
       // Logs outside a request go to the first app's stream of the process unless reset.
       __resetOutOfContextForTests();
-      t = await createTestApp(env, { imports: [WhatsAppModule] });
+      // The inbound queue's consumers turn the simulator's status webhooks into row updates; the
+      // bot, which would answer the users' inbound messages, stays silent.
+      jest.spyOn(BotService.prototype, 'handle').mockResolvedValue(undefined);
+      t = await createTestApp(env, { imports: [WhatsAppModule, InboundModule] });
       ds = t.app.get(DataSource);
       channel = t.app.get(WhatsAppChannel);
     });
-    afterAll(() => t.close());
+    afterAll(async () => {
+      await t.close();
+      jest.restoreAllMocks();
+    });
     beforeEach(async () => {
       await control('reset');
       await control('timing', { stepMs: 30 });
