@@ -8,19 +8,15 @@ import { ManualClock } from '../../src/runtime/clock';
 import type { InboundEventRepository } from '../../src/runtime/inbound-event.repository';
 import type { MachineRunner } from '../../src/runtime/machine-runner';
 import type { OutboxService } from '../../src/runtime/outbox';
+import type { Fake } from './typed-fake';
+
+export type { Fake } from './typed-fake';
 
 /**
  * Typed fakes for the payments services' specs (the middle test tier, as immich's server does it):
  * every fake is an object typed against the class it stands for, so a method added to a
  * payments repository, or a changed signature, fails to compile here until the fake follows.
  */
-
-type MethodsOf<T> = {
-  [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never;
-}[keyof T];
-
-/** The methods of T (all of them, or the ones named), each a jest mock with T's signature. */
-export type Fake<T, K extends MethodsOf<T> = MethodsOf<T>> = jest.Mocked<Pick<T, K>>;
 
 /** Every method of PaymentRepository, listed: the compiler checks the list is complete. */
 export function newPaymentRepositoryFake(): Fake<PaymentRepository> {

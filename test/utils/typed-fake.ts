@@ -22,6 +22,16 @@ export type TypedFake<T> = {
   [K in keyof T]: T[K] extends (...args: infer A) => infer R ? jest.Mock<R, A> : T[K];
 };
 
+type MethodsOf<T> = {
+  [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never;
+}[keyof T];
+
+/**
+ * The methods of T (all of them, or the ones named), each a jest mock with T's signature: for a
+ * collaborator of which a spec needs only some methods. A repository's fake lists them all.
+ */
+export type Fake<T, K extends MethodsOf<T> = MethodsOf<T>> = jest.Mocked<Pick<T, K>>;
+
 /** Checks the literal against T: every public method present, none unknown. */
 export function typedFake<T>(members: TypedFake<T>): TypedFake<T> {
   return members;
