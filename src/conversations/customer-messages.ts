@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Locale } from '../config/app-config';
 import { hashPhone } from '../common/logging/redact';
 import type { CustomerInvoiceView } from '../invoices/invoice.record';
 import { InvoicesService } from '../invoices/invoices.service';
@@ -11,11 +10,10 @@ import {
   type PaymentInitiator,
 } from '../payments/payment-initiation.port';
 import { Clock } from '../runtime/clock';
-import { textReply } from './bot-reply';
+import { said } from './bot-reply';
 import type { BotTurn } from './bot-turn';
 import { parseCommand, parseInvoiceRef } from './command-parser';
-import { interpolate, t } from '../common/i18n/catalogue';
-import { formatAmount } from '../common/i18n/format';
+import { sayReply, sayUnchecked, type StructuredReply } from '../common/messaging/reply';
 
 export const CUSTOMER_HELP_INTERVAL_MS = 60 * 60_000;
 
@@ -47,7 +45,7 @@ export class CustomerMessages {
     turn.locale = latest.locale;
     if (turn.message.type === 'unsupported') {
       if (await this.firstWithinHour(turn, 'bot.unsupported'))
-        await turn.reply(textReply('unsupported_message', t(turn.locale, 'unsupported_message')));
+        await turn.reply(said(sayReply('unsupported_message')));
       return;
     }
     const payRef = this.payRef(turn);
@@ -62,20 +60,18 @@ export class CustomerMessages {
     }
     if (!(await this.firstWithinHour(turn, 'bot.customer_help'))) return;
     if (!isOpen(latest)) {
-      await turn.reply(
-        textReply('customer_no_open_invoice', t(turn.locale, 'customer_no_open_invoice')),
-      );
+      await turn.reply(said(sayReply('customer_no_open_invoice')));
       return;
     }
     await turn.reply(
-      textReply(
-        'customer_help',
-        interpolate(t(turn.locale, 'customer_help'), {
+      said({
+        key: 'customer_help',
+        body: sayUnchecked('customer_help', {
           merchant: latest.merchantName,
           ref: latest.ref,
-          balance: formatAmount(latest.balance),
+          balance: { amount: latest.balance },
         }),
-      ),
+      }),
     );
   }
 
@@ -96,9 +92,7 @@ export class CustomerMessages {
     if (!invoice || invoice.customerPhone !== turn.from) {
       this.logger.log({ from: hashPhone(turn.from) }, 'pay refused: not the invoice customer');
       await turn.reply(
-        ref
-          ? textReply('pay_not_found', t(turn.locale, 'pay_not_found', { ref }))
-          : textReply('customer_no_open_invoice', t(turn.locale, 'customer_no_open_invoice')),
+        said(ref ? sayReply('pay_not_found', { ref }) : sayReply('customer_no_open_invoice')),
       );
       return;
     }
@@ -108,66 +102,46 @@ export class CustomerMessages {
       phone: turn.from,
       source: `${turn.message.channel}:customer`,
     });
-    await turn.reply(this.payReply(turn.locale, invoice, result), { invoiceId: invoice.id });
+    await turn.reply(said(this.payReply(invoice, result)), { invoiceId: invoice.id });
   }
 
-  private payReply(locale: Locale, invoice: CustomerInvoice, result: InitiatePaymentResult) {
+  private payReply(invoice: CustomerInvoice, result: InitiatePaymentResult): StructuredReply {
     if (result.status === 'started')
-      return textReply(
-        'stk_sent',
-        t(locale, 'stk_sent', {
-          amount: formatAmount(result.amount),
-          merchant: invoice.merchantName,
-        }),
-      );
+      return sayReply('stk_sent', {
+        amount: { amount: result.amount },
+        merchant: invoice.merchantName,
+      });
     switch (result.reason) {
       case 'pending':
-        return textReply('stk_already_pending', t(locale, 'stk_already_pending'));
+        return sayReply('stk_already_pending');
       case 'paid':
-        return textReply(
-          'customer_already_paid',
-          t(locale, 'customer_already_paid', { ref: invoice.ref }),
-        );
+        return sayReply('customer_already_paid', { ref: invoice.ref });
       case 'cancelled':
-        return textReply(
-          'customer_invoice_cancelled',
-          t(locale, 'customer_invoice_cancelled', {
-            merchant: invoice.merchantName,
-            ref: invoice.ref,
-          }),
-        );
+        return sayReply('customer_invoice_cancelled', {
+          merchant: invoice.merchantName,
+          ref: invoice.ref,
+        });
       case 'expired':
-        return textReply(
-          'customer_invoice_expired',
-          t(locale, 'customer_invoice_expired', {
-            merchant: invoice.merchantName,
-            ref: invoice.ref,
-          }),
-        );
+        return sayReply('customer_invoice_expired', {
+          merchant: invoice.merchantName,
+          ref: invoice.ref,
+        });
       case 'attempts_exhausted':
-        return textReply(
-          'pay_attempts_exhausted',
-          t(locale, 'pay_attempts_exhausted', {
-            ref: invoice.ref,
-            link: this.invoices.payUrl({ payToken: invoice.payToken }),
-            merchant: invoice.merchantName,
-          }),
-        );
+        return sayReply('pay_attempts_exhausted', {
+          ref: invoice.ref,
+          link: this.invoices.payUrl({ payToken: invoice.payToken }),
+          merchant: invoice.merchantName,
+        });
       case 'amount_invalid':
       case 'not_found':
-        return textReply('pay_not_found', t(locale, 'pay_not_found', { ref: invoice.ref }));
+        return sayReply('pay_not_found', { ref: invoice.ref });
     }
   }
 
   /** STOP: no more reminders from any merchant that has this number saved. */
   private async stop(turn: BotTurn, latest: CustomerInvoice): Promise<void> {
     await this.customers.optOut(turn.manager, turn.from);
-    await turn.reply(
-      textReply(
-        'customer_stopped',
-        t(turn.locale, 'customer_stopped', { merchant: latest.merchantName }),
-      ),
-    );
+    await turn.reply(said(sayReply('customer_stopped', { merchant: latest.merchantName })));
   }
 
   /** At most one such reply per number per hour, so a chatty customer gets no reply storm. */

@@ -1,8 +1,6 @@
-import type { Locale } from '../config/app-config';
-import type { InvoiceState } from '../machines/invoice.machine';
+import { say, type SayValue } from '../common/messaging/reply';
 import type { InvoiceRecord } from '../invoices/invoice.record';
-import { t } from '../common/i18n/catalogue';
-import { customerLabel } from '../common/i18n/format';
+import type { InvoiceState } from '../machines/invoice.machine';
 
 const STATE_KEYS = {
   READY: 'state_ready',
@@ -15,11 +13,14 @@ const STATE_KEYS = {
   EXPIRED: 'state_expired',
 } as const satisfies Record<InvoiceState, string>;
 
-/** "sent, waiting for payment": how a merchant reads an invoice state. */
-export function stateLabel(locale: Locale, state: InvoiceState): string {
-  return t(locale, STATE_KEYS[state]);
+/** "sent, waiting for payment": how a merchant reads an invoice state, in their language. */
+export function stateLabel(state: InvoiceState): SayValue {
+  return { text: say(STATE_KEYS[state]) };
 }
 
-export function invoiceCustomer(invoice: Pick<InvoiceRecord, 'customerName' | 'customerPhone'>) {
-  return customerLabel(invoice.customerName, invoice.customerPhone);
+/** The customer's name, or their number when the merchant saved no name. */
+export function invoiceCustomer(
+  invoice: Pick<InvoiceRecord, 'customerName' | 'customerPhone'>,
+): SayValue {
+  return { customer: { name: invoice.customerName, phone: invoice.customerPhone } };
 }

@@ -8,20 +8,14 @@ import { Clock } from '../runtime/clock';
 import { MachineRunner } from '../runtime/machine-runner';
 import { TransitionRepository } from '../runtime/transition.repository';
 import { MessageLog } from '../channels/delivery/message-log';
-import { textReply } from './bot-reply';
+import { type Say, say, sayReply } from '../common/messaging/reply';
+import { said, textReply } from './bot-reply';
 import type { BotTurn } from './bot-turn';
 import type { CustomerRef } from './command-parser.types';
 import { CustomersService } from '../merchants/customers.service';
 import { MerchantsService } from '../merchants/merchants.service';
 import { invoiceCreatedReply } from './flow-replies';
 import { t } from '../common/i18n/catalogue';
-import {
-  formatAmount,
-  formatDate,
-  formatDateTime,
-  formatPhone,
-  formatTime,
-} from '../common/i18n/format';
 import { invoiceCustomer, stateLabel } from './invoice-summary';
 
 export const REMIND_INTERVAL_MS = 60 * 60_000;
@@ -102,9 +96,8 @@ export class MerchantCommands {
     if (lastAt && this.clock.now().getTime() - lastAt.getTime() < REMIND_INTERVAL_MS) {
       const next = new Date(lastAt.getTime() + REMIND_INTERVAL_MS);
       await turn.reply(
-        textReply(
-          'remind_rate_limited',
-          t(turn.locale, 'remind_rate_limited', { ref: invoice.ref, time: formatTime(next) }),
+        said(
+          sayReply('remind_rate_limited', { ref: invoice.ref, time: { time: next.toISOString() } }),
         ),
       );
       return;
@@ -124,10 +117,7 @@ export class MerchantCommands {
       return;
     }
     await turn.reply(
-      textReply(
-        'reminder_sent',
-        t(turn.locale, 'reminder_sent', { ref: invoice.ref, customer: invoiceCustomer(invoice) }),
-      ),
+      said(sayReply('reminder_sent', { ref: invoice.ref, customer: invoiceCustomer(invoice) })),
     );
   }
 
@@ -148,70 +138,68 @@ export class MerchantCommands {
       await this.refusedAs(turn, invoice.ref, invoice.state);
       return;
     }
-    await turn.reply(
-      textReply('invoice_cancelled', t(turn.locale, 'invoice_cancelled', { ref: invoice.ref })),
-    );
+    await turn.reply(said(sayReply('invoice_cancelled', { ref: invoice.ref })));
   }
 
   async status(turn: BotTurn, merchant: MerchantRecord, ref: string): Promise<void> {
     const invoice = await this.own(turn, merchant, ref);
     if (!invoice) return;
-    const locale = turn.locale;
     await turn.reply(
-      textReply(
-        'status_reply',
-        t(locale, 'status_reply', {
+      said(
+        sayReply('status_reply', {
           ref: invoice.ref,
           customer: invoiceCustomer(invoice),
-          state: stateLabel(locale, invoice.state),
-          amount: formatAmount(invoice.amount),
-          paid: formatAmount(invoice.amountPaid),
-          balance: formatAmount(invoice.balance),
-          delivery: await this.deliveryLine(turn, invoice.id),
+          state: stateLabel(invoice.state),
+          amount: { amount: invoice.amount },
+          paid: { amount: invoice.amountPaid },
+          balance: { amount: invoice.balance },
+          delivery: { text: await this.deliveryLine(turn, invoice.id) },
         }),
       ),
     );
   }
 
   async list(turn: BotTurn, merchant: MerchantRecord): Promise<void> {
-    const locale = turn.locale;
     const rows = await this.invoices.listOpen(merchant.id, LIST_LIMIT, turn.manager);
     if (rows.length === 0) {
-      await turn.reply(textReply('list_empty', t(locale, 'list_empty')));
+      await turn.reply(said(sayReply('list_empty')));
       return;
     }
     const lines = rows.map((r) =>
-      t(locale, 'list_line', {
+      say('list_line', {
         ref: r.ref,
         customer: invoiceCustomer(r),
-        balance: formatAmount(r.balance),
-        date: formatDate(r.createdAt, locale),
+        balance: { amount: r.balance },
+        date: { date: r.createdAt.toISOString() },
       }),
     );
     await turn.reply(
-      textReply(
-        'list_reply',
-        t(locale, 'list_reply', { count: rows.length, lines: lines.join('\n') }),
+      said(
+        sayReply('list_reply', {
+          count: rows.length,
+          lines: { text: { join: lines, with: '\n' } },
+        }),
       ),
     );
   }
 
   async customers(turn: BotTurn, merchant: MerchantRecord): Promise<void> {
-    const locale = turn.locale;
     const rows = await this.customerBook.list(turn.manager, merchant.id);
     if (rows.length === 0) {
-      await turn.reply(textReply('customers_empty', t(locale, 'customers_empty')));
+      await turn.reply(said(sayReply('customers_empty')));
       return;
     }
     const lines = rows.map((c) =>
       c.name
-        ? t(locale, 'customers_line', { name: c.name, phone: formatPhone(c.phone) })
-        : t(locale, 'customers_line_unnamed', { phone: formatPhone(c.phone) }),
+        ? say('customers_line', { name: c.name, phone: { phone: c.phone } })
+        : say('customers_line_unnamed', { phone: { phone: c.phone } }),
     );
     await turn.reply(
-      textReply(
-        'customers_reply',
-        t(locale, 'customers_reply', { count: rows.length, lines: lines.join('\n') }),
+      said(
+        sayReply('customers_reply', {
+          count: rows.length,
+          lines: { text: { join: lines, with: '\n' } },
+        }),
       ),
     );
   }
@@ -224,7 +212,7 @@ export class MerchantCommands {
   }
 
   async help(turn: BotTurn): Promise<void> {
-    await turn.reply(textReply('help', t(turn.locale, 'help')));
+    await turn.reply(said(sayReply('help')));
   }
 
   /** A number or a saved name, resolved for this merchant only. */
@@ -262,7 +250,7 @@ export class MerchantCommands {
     const invoice = await this.invoices.findByRef(merchant.id, ref, turn.manager);
     if (!invoice) {
       // Another merchant's ref reads exactly like one that does not exist.
-      await turn.reply(textReply('not_found', t(turn.locale, 'not_found', { ref })));
+      await turn.reply(said(sayReply('not_found', { ref })));
     }
     return invoice;
   }
@@ -281,33 +269,21 @@ export class MerchantCommands {
   }
 
   private async refusedAs(turn: BotTurn, ref: string, state: InvoiceState): Promise<void> {
-    const locale = turn.locale;
-    if (state === 'PAID')
-      await turn.reply(
-        textReply('invoice_already_paid', t(locale, 'invoice_already_paid', { ref })),
-      );
+    if (state === 'PAID') await turn.reply(said(sayReply('invoice_already_paid', { ref })));
     else if (state === 'CANCELLED')
-      await turn.reply(
-        textReply('invoice_already_cancelled', t(locale, 'invoice_already_cancelled', { ref })),
-      );
+      await turn.reply(said(sayReply('invoice_already_cancelled', { ref })));
     else
-      await turn.reply(
-        textReply(
-          'invoice_action_refused',
-          t(locale, 'invoice_action_refused', { ref, state: stateLabel(locale, state) }),
-        ),
-      );
+      await turn.reply(said(sayReply('invoice_action_refused', { ref, state: stateLabel(state) })));
   }
 
-  private async deliveryLine(turn: BotTurn, invoiceId: string): Promise<string> {
-    const locale = turn.locale;
+  private async deliveryLine(turn: BotTurn, invoiceId: string): Promise<Say> {
     const last = await this.messages.latestForInvoice(turn.manager, invoiceId);
-    if (!last) return t(locale, 'delivery_status_none');
+    if (!last) return say('delivery_status_none');
     const statusKey = DELIVERY_KEYS[last.status] ?? 'delivery_status_queued';
-    return t(locale, 'delivery_status_line', {
-      status: t(locale, statusKey),
-      channel: t(locale, last.channel === 'sms' ? 'channel_sms' : 'channel_whatsapp'),
-      time: formatDateTime(last.updatedAt, locale),
+    return say('delivery_status_line', {
+      status: { text: say(statusKey) },
+      channel: { text: say(last.channel === 'sms' ? 'channel_sms' : 'channel_whatsapp') },
+      time: { dateTime: last.updatedAt.toISOString() },
     });
   }
 }

@@ -7,7 +7,7 @@ import {
 } from '../machines/conversation.machine';
 import type { MerchantRecord } from '../merchants/merchant.record';
 import { MachineRunner } from '../runtime/machine-runner';
-import { textReply } from './bot-reply';
+import { said } from './bot-reply';
 import type { BotTurn } from './bot-turn';
 import {
   normalizeText,
@@ -22,8 +22,8 @@ import {
 import type { CustomerRef } from './command-parser.types';
 import { type ConversationRow, ConversationStore } from './conversation.store';
 import { EMPTY_DRAFT, FLOW_BUTTONS } from './flow-replies';
-import { t } from '../common/i18n/catalogue';
-import { invalidCommandReply } from '../common/i18n/problem-messages';
+import { invalidCommandSay } from '../common/i18n/problem-messages';
+import { sayReply } from '../common/messaging/reply';
 import { buttonOf, choiceNumber } from './inbound-text';
 import { MerchantCommands } from './merchant-commands';
 
@@ -66,7 +66,7 @@ export class MerchantMessages {
     const button = buttonOf(turn.message, conversation.context.options);
     if (button !== null && (await this.onButton(turn, merchant, conversation, button))) return;
     if (turn.message.type !== 'text' && turn.message.type !== 'button') {
-      await turn.reply(textReply('unsupported_message', t(turn.locale, 'unsupported_message')));
+      await turn.reply(said(sayReply('unsupported_message')));
       return;
     }
     const text = turn.message.text ?? '';
@@ -156,18 +156,11 @@ export class MerchantMessages {
         await this.send(turn, conversation, { type: 'LOCALE', locale: command.locale });
         return true;
       case 'register':
-        await turn.reply(
-          textReply(
-            'already_registered',
-            t(turn.locale, 'already_registered', { business: merchant.displayName }),
-          ),
-        );
+        await turn.reply(said(sayReply('already_registered', { business: merchant.displayName })));
         return true;
       case 'invalid':
         // Mid-flow a bad `lang` or `remind` is still a command; a field answer never parses as one.
-        await turn.reply(
-          textReply(`err_${command.problem}`, invalidCommandReply(turn.locale, command)),
-        );
+        await turn.reply(said({ key: `err_${command.problem}`, body: invalidCommandSay(command) }));
         return true;
       case 'pay':
       case 'stop':
@@ -295,7 +288,7 @@ export class MerchantMessages {
         await this.onReadyText(turn, merchant, conversation, text);
         return;
       default:
-        await turn.reply(textReply('unknown_command', t(turn.locale, 'unknown_command')));
+        await turn.reply(said(sayReply('unknown_command')));
     }
   }
 

@@ -7,13 +7,13 @@ import {
 } from '../machines/conversation.machine';
 import { MerchantsService } from '../merchants/merchants.service';
 import { MachineRunner } from '../runtime/machine-runner';
-import { textReply } from './bot-reply';
+import { said } from './bot-reply';
 import type { BotTurn } from './bot-turn';
 import { charLength, normalizeText } from './command-parser.fields';
 import { parseCommand } from './command-parser';
 import { type ConversationRow, ConversationStore } from './conversation.store';
 import { FLOW_BUTTONS } from './flow-replies';
-import { t } from '../common/i18n/catalogue';
+import { sayReply } from '../common/messaging/reply';
 import { buttonOf } from './inbound-text';
 
 const DEFAULT_CONTACT = 'support@invoiceiq.co.ke';
@@ -63,17 +63,12 @@ export class StrangerMessages {
     }
     const command = parseCommand(turn.message.text ?? '');
     if (command.type !== 'register') {
-      await turn.reply(textReply('stranger_help', t(turn.locale, 'stranger_help')));
+      await turn.reply(said(sayReply('stranger_help')));
       return;
     }
     if (!signupOpen()) {
       await turn.reply(
-        textReply(
-          'signup_closed',
-          t(turn.locale, 'signup_closed', {
-            contact: process.env.SIGNUP_CONTACT ?? DEFAULT_CONTACT,
-          }),
-        ),
+        said(sayReply('signup_closed', { contact: process.env.SIGNUP_CONTACT ?? DEFAULT_CONTACT })),
       );
       return;
     }
