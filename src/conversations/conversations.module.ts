@@ -16,7 +16,8 @@ import { StrangerMessages } from './stranger-messages';
 
 /**
  * The WhatsApp/SMS bot (src/inbound/ hands it each recorded message) and the
- * conversation machine. Replies leave as 'message.send' outbox rows (the delivery module's job).
+ * conversation machine. Replies become deliveries in the turn's transaction (the runtime's
+ * DeliverPort, implemented by the delivery module).
  */
 @Module({
   imports: [InvoicesModule, MerchantsModule, PaymentsModule, DeliveryModule],
