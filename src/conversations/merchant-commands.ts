@@ -9,13 +9,12 @@ import { MachineRunner } from '../runtime/machine-runner';
 import { TransitionRepository } from '../runtime/transition.repository';
 import { MessageLog } from '../channels/delivery/message-log';
 import { type Say, say, sayReply } from '../common/messaging/reply';
-import { said, textReply } from './bot-reply';
+import { said } from './bot-reply';
 import type { BotTurn } from './bot-turn';
 import type { CustomerRef } from './command-parser.types';
 import { CustomersService } from '../merchants/customers.service';
 import { MerchantsService } from '../merchants/merchants.service';
 import { invoiceCreatedReply } from './flow-replies';
-import { t } from '../common/i18n/catalogue';
 import { invoiceCustomer, stateLabel } from './invoice-summary';
 
 export const REMIND_INTERVAL_MS = 60 * 60_000;
@@ -208,7 +207,7 @@ export class MerchantCommands {
   async setLanguage(turn: BotTurn, merchant: MerchantRecord, locale: Locale): Promise<void> {
     await this.merchants.setLocale(turn.manager, merchant.id, locale);
     turn.locale = locale;
-    await turn.reply(textReply('language_switched', t(locale, 'language_switched')));
+    await turn.reply(said(sayReply('language_switched')));
   }
 
   async help(turn: BotTurn): Promise<void> {
