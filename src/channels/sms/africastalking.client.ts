@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { parseKenyanMobile } from '../../common/phone';
 import { hashPhone, maskPhone } from '../../common/logging/redact';
 import { observeSend } from '../../stats/provider-metrics';
@@ -11,7 +11,7 @@ import {
   recipientOutcome,
 } from './africastalking-status';
 import { smsShape } from '../../common/text/gsm7';
-import { renderSms, SMS_TEMPLATE_RENDERER, type SmsTemplateRenderer } from './sms-render';
+import { renderSms } from './sms-render';
 
 /** Long enough for a slow gateway, short enough that a stuck call frees the outbox worker. */
 export const SMS_SEND_TIMEOUT_MS = 15_000;
@@ -30,19 +30,14 @@ export class SmsChannel implements Channel {
   readonly name = 'sms' as const;
   private readonly logger = new Logger(SmsChannel.name);
 
-  constructor(
-    private readonly config: AppConfig,
-    @Optional()
-    @Inject(SMS_TEMPLATE_RENDERER)
-    private readonly renderTemplate?: SmsTemplateRenderer,
-  ) {}
+  constructor(private readonly config: AppConfig) {}
 
   async send(message: OutboundMessage): Promise<SendOutcome> {
     const phone = parseKenyanMobile(message.to);
     if (!phone.ok) {
       return { status: 'permanent', code: 'InvalidPhoneNumber', reason: `to: ${phone.problem}` };
     }
-    const text = renderSms(message.content, this.renderTemplate);
+    const text = renderSms(message.content);
     if (text === '') {
       return { status: 'permanent', code: 'EmptyMessage', reason: 'Nothing to send', alert: true };
     }

@@ -1,23 +1,13 @@
 import type { MessageContent } from '../../common/messaging/channel.port';
 
 /**
- * Renders a template for SMS. WhatsApp templates live at Meta, so their text is not known
- * here; the integrator may bind one (token SMS_TEMPLATE_RENDERER) that knows our templates.
- */
-export type SmsTemplateRenderer = (
-  content: Extract<MessageContent, { type: 'template' }>,
-) => string | undefined;
-
-export const SMS_TEMPLATE_RENDERER = Symbol('SMS_TEMPLATE_RENDERER');
-
-/**
  * SMS carries only text, so every content kind becomes plain lines. Interactive kinds turn
  * into "Reply <n> for <title>" lines: mapping a reply "1" back to the button id is the bot's
  * job (it knows what it offered). Footers are kept (they often carry opt-out wording).
- * Without a template renderer a template becomes its parameters, one per line: readable,
- * if terse. Callers that care about cost should send `text` content sized with gsm7.ts.
+ * A WhatsApp template (its text lives at Meta) becomes its parameters, one per line:
+ * readable, if terse; the delivery renderers give their own SMS text instead. Callers that care about cost should send `text` content sized with gsm7.ts.
  */
-export function renderSms(content: MessageContent, renderTemplate?: SmsTemplateRenderer): string {
+export function renderSms(content: MessageContent): string {
   switch (content.type) {
     case 'text':
       return content.body.trim();
@@ -37,7 +27,7 @@ export function renderSms(content: MessageContent, renderTemplate?: SmsTemplateR
     case 'cta':
       return lines(content.body, `${content.displayText}: ${content.url}`, content.footer);
     case 'template':
-      return (renderTemplate?.(content) ?? lines(...content.bodyParameters)).trim();
+      return lines(...content.bodyParameters).trim();
     case 'document':
       return lines(content.caption ?? content.filename, content.link);
   }
