@@ -16,7 +16,7 @@ import { SmsModule } from '../sms/sms.module';
 import { WhatsAppModule } from '../whatsapp/whatsapp.module';
 import { ChannelSendHandler } from './channel-send.handler';
 import { DeliverEffectHandler } from './deliver-effect';
-import { DeliveryStatusModule } from './delivery-status.module';
+import { DeliveryStatusHandler } from './delivery-status.handler';
 import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from './delivery.options';
 import { DeliveryService } from './delivery.service';
 import { DeliveryRepository } from './delivery.repository';
@@ -35,9 +35,10 @@ import { MessageSendHandler } from './message-send.handler';
  * DeliveryService.enqueue. SMS_FALLBACK_AFTER_SECONDS sets the wait before the SMS fallback.
  */
 @Module({
-  imports: [WhatsAppModule, SmsModule, DeliveryStatusModule, InvoicesModule],
+  imports: [WhatsAppModule, SmsModule, InvoicesModule],
   providers: [
     DeliveryService,
+    DeliveryStatusHandler,
     DeliveryRepository,
     MessageRepository,
     MessageLog,
@@ -56,7 +57,7 @@ import { MessageSendHandler } from './message-send.handler';
       }),
     },
   ],
-  exports: [DeliveryService, MessageLog, DeliveryStatusModule, WhatsAppModule, SmsModule],
+  exports: [DeliveryService, DeliveryStatusHandler, MessageLog, WhatsAppModule, SmsModule],
 })
 export class DeliveryModule implements OnModuleInit {
   constructor(
