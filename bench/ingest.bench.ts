@@ -6,6 +6,8 @@
  *
  *   node -r ts-node/register/transpile-only bench/ingest.bench.ts [--seconds=5] [--connections=50] [--rounds=2]
  *
+ * BENCH_CPU_PROF=1 writes each server's CPU profile into test-artifacts/profiles/.
+ *
  * Uses a scratch database on BENCH_SERVER_URL (migrated, dropped afterwards). Prints req/s and
  * latency per target and round, the medians, the ratio app/bare and each server's RSS.
  */
@@ -33,7 +35,14 @@ function startServer(name: string, script: string, path: string, databaseUrl: st
   return new Promise<Server>((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(__dirname, 'ingest', script)],
+      [
+        ...(process.env.BENCH_CPU_PROF
+          ? ['--cpu-prof', `--cpu-prof-dir=${join(process.cwd(), 'test-artifacts', 'profiles')}`]
+          : []),
+        '-r',
+        'ts-node/register/transpile-only',
+        join(__dirname, 'ingest', script),
+      ],
       {
         env: { ...process.env, DATABASE_URL: databaseUrl, APP_SECRET: SECRET },
         stdio: ['ignore', 'pipe', 'inherit'],

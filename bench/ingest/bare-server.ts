@@ -71,3 +71,6 @@ void pool
         process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${address.port}` })}\n`);
     }),
   );
+
+// A clean exit on SIGTERM, so --cpu-prof (BENCH_CPU_PROF=1) writes its profile.
+process.on('SIGTERM', () => process.exit(0));
