@@ -57,14 +57,4 @@ export class ConversationStore {
   attachMerchant(manager: EntityManager, id: string, merchantId: string): Promise<void> {
     return this.conversations.setMerchant(manager, id, merchantId);
   }
-
-  /** Retention: how many IDLE conversations were last changed before `before`. */
-  countIdleBefore(tx: EntityManager, before: Date): Promise<number> {
-    return this.conversations.countIdleBefore(tx, before);
-  }
-
-  /** Retention: deletes up to `limit` of those conversations; returns how many. */
-  deleteIdleBefore(tx: EntityManager, before: Date, limit: number): Promise<number> {
-    return this.conversations.deleteIdleBefore(tx, before, limit);
-  }
 }

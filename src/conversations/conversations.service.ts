@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { ConversationStore } from './conversation.store';
+import { ConversationRepository } from './conversation.repository';
 
 /** The way into the `conversations` table for other features. */
 @Injectable()
 export class ConversationsService {
-  constructor(private readonly conversations: ConversationStore) {}
+  constructor(private readonly conversations: ConversationRepository) {}
 
   /**
    * Retention: conversations back in IDLE last changed before `before`. Nothing is in flight in
